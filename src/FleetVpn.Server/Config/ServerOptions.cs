@@ -1,0 +1,83 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+
+namespace FleetVpn.Server.Config;
+
+/// <summary>
+/// The typed, validated result of reading a server.conf (plus command-line overrides).
+/// Every field carries OpenVPN's default when the directive is absent.
+/// </summary>
+public sealed class ServerOptions
+{
+    /// <summary>`local ADDR`: address to bind; null binds all (0.0.0.0 / ::).</summary>
+    public IPAddress? Local { get; set; }
+
+    /// <summary>`port N` (default 1194).</summary>
+    public int Port { get; set; } = 1194;
+
+    /// <summary>`dev tun` / `dev tunN`: the requested device name ("tun" means the kernel picks tunN).</summary>
+    public string Device { get; set; } = "tun";
+
+    /// <summary>`tun-mtu N` (default 1500).</summary>
+    public int TunMtu { get; set; } = 1500;
+
+    /// <summary>`server NET MASK`: the tunnel network.</summary>
+    public IPAddress ServerNetwork { get; set; } = IPAddress.Parse("10.8.0.0");
+
+    /// <summary>`server NET MASK`: the netmask.</summary>
+    public IPAddress ServerNetmask { get; set; } = IPAddress.Parse("255.255.255.0");
+
+    /// <summary>True once `server` was given (it is required).</summary>
+    public bool HasServer { get; set; }
+
+    /// <summary>`keepalive A B`: ping interval in seconds (0 = off).</summary>
+    public int KeepalivePing { get; set; }
+
+    /// <summary>`keepalive A B`: the B the client is told (server itself uses 2*B, as OpenVPN does).</summary>
+    public int KeepaliveRestart { get; set; }
+
+    /// <summary>`verb N` (default 1).</summary>
+    public int Verb { get; set; } = 1;
+
+    /// <summary>`mute N` (0 = off).</summary>
+    public int Mute { get; set; }
+
+    /// <summary>`reneg-sec N` (default 3600; 0 = the server never starts one).</summary>
+    public int RenegSeconds { get; set; } = 3600;
+
+    /// <summary>`max-clients N` (default 1024, OpenVPN's default).</summary>
+    public int MaxClients { get; set; } = 1024;
+
+    /// <summary>`ca FILE` or inline &lt;ca&gt;: the trust anchors for client certificates.</summary>
+    public X509Certificate2Collection CaCertificates { get; set; } = new();
+
+    /// <summary>`cert` + `key`: the server certificate with its private key.</summary>
+    public X509Certificate2? ServerCertificate { get; set; }
+
+    /// <summary>`data-ciphers A:B:C` in the server's order of preference (OpenVPN's canonical names, upper case).</summary>
+    public IReadOnlyList<string> DataCiphers { get; set; } = ["AES-256-GCM", "AES-128-GCM", "CHACHA20-POLY1305"];
+
+    /// <summary>`remote-cert-tls client`: require the clientAuth EKU on client certificates.</summary>
+    public bool RemoteCertTlsClient { get; set; }
+
+    /// <summary>`status FILE [N]`: path (null = no status file).</summary>
+    public string? StatusFile { get; set; }
+
+    /// <summary>`status FILE [N]`: rewrite interval in seconds (default 60).</summary>
+    public int StatusIntervalSeconds { get; set; } = 60;
+
+    /// <summary>`persist-key`, `persist-tun`: accepted (FleetVPN never drops keys or the tun on a soft restart).</summary>
+    public bool PersistKey { get; set; }
+
+    /// <summary>See <see cref="PersistKey"/>.</summary>
+    public bool PersistTun { get; set; }
+
+    /// <summary>`comp-lzo no`: the client frames data with the 0xFA "not compressed" byte; we push `comp-lzo no`.</summary>
+    public bool CompLzoNo { get; set; }
+
+    /// <summary>`hand-window N` (default 60 s): how long a TLS handshake may take.</summary>
+    public int HandWindowSeconds { get; set; } = 60;
+
+    /// <summary>`tls-timeout N` (default 2 s): first control-channel retransmit timeout.</summary>
+    public int TlsTimeoutSeconds { get; set; } = 2;
+}
