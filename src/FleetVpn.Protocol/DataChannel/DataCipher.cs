@@ -1,0 +1,17 @@
+namespace FleetVpn.Protocol.DataChannel;
+
+/// <summary>The data-channel ciphers FleetVPN speaks, with OpenVPN's names and key sizes (§5.6).</summary>
+public sealed record DataCipher(string Name, int KeyLength, bool IsAead)
+{
+    public static readonly DataCipher Aes256Gcm = new("AES-256-GCM", 32, true);
+    public static readonly DataCipher Aes128Gcm = new("AES-128-GCM", 16, true);
+    public static readonly DataCipher ChaCha20Poly1305 = new("CHACHA20-POLY1305", 32, true);
+
+    public static IReadOnlyList<DataCipher> All { get; } = [Aes256Gcm, Aes128Gcm, ChaCha20Poly1305];
+
+    /// <summary>Finds a cipher by OpenVPN name, case-insensitively (OpenVPN accepts "aes-256-gcm").</summary>
+    public static DataCipher? Find(string name) =>
+        All.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    public override string ToString() => Name;
+}
