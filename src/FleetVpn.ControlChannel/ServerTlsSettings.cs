@@ -1,0 +1,22 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+
+namespace FleetVpn.ControlChannel;
+
+/// <summary>What every server-side TLS session shares: the certificate context and the client certificate policy.</summary>
+public sealed class ServerTlsSettings
+{
+    public ServerTlsSettings(X509Certificate2 serverCertificate, X509Certificate2Collection trustAnchors, bool requireClientEku)
+    {
+        // offline: never fetch intermediates over the network when building the server's chain.
+        CertificateContext = SslStreamCertificateContext.Create(serverCertificate, additionalCertificates: null, offline: true);
+        Policy = new ClientCertificatePolicy(trustAnchors, requireClientEku);
+    }
+
+    public SslStreamCertificateContext CertificateContext { get; }
+    public ClientCertificatePolicy Policy { get; }
+
+    /// <summary>TLS 1.2 and 1.3, as OpenVPN 2.6 (tls-version-min 1.2 by default) negotiates.</summary>
+    public SslProtocols Protocols { get; init; } = SslProtocols.Tls12 | SslProtocols.Tls13;
+}
