@@ -1,0 +1,25 @@
+namespace FleetVpn.Server.Diagnostics;
+
+/// <summary>Why packets were dropped and what the server did, counted without locks.</summary>
+public sealed class ServerCounters
+{
+    public long Malformed;
+    public long UnknownSource;
+    public long BadCookie;
+    public long AuthenticationFailed;
+    public long Replayed;
+    public long SpoofedSource;
+    public long NoRoute;
+    public long UnsupportedPayload;
+    public long CookieReplies;
+    public long HandshakesCompleted;
+    public long HandshakesFailed;
+    public long RefusedMaxClients;
+
+    public static void Increment(ref long counter) => Interlocked.Increment(ref counter);
+
+    public override string ToString() =>
+        $"malformed={Malformed} unknown-source={UnknownSource} bad-cookie={BadCookie} auth-failed={AuthenticationFailed} " +
+        $"replayed={Replayed} spoofed-source={SpoofedSource} no-route={NoRoute} unsupported-payload={UnsupportedPayload} " +
+        $"cookie-replies={CookieReplies} handshakes-ok={HandshakesCompleted} handshakes-failed={HandshakesFailed} refused-max-clients={RefusedMaxClients}";
+}

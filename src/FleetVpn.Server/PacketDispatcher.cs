@@ -1,0 +1,164 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using FleetVpn.Protocol.Messages;
+using FleetVpn.Protocol.Wire;
+using FleetVpn.Server.Diagnostics;
+using FleetVpn.Server.Sessions;
+
+namespace FleetVpn.Server;
+
+/// <summary>
+/// Classifies each UDP datagram and hands it on: data packets to their session's keys and then
+/// the tun; control packets to their session, or, from an unknown source, to the stateless
+/// cookie gate (§4) which creates a session only for a client that echoed a valid cookie.
+/// Never throws for bad input: every drop is counted.
+/// </summary>
+public sealed class PacketDispatcher
+{
+    private readonly ServerContext _server;
+    private readonly byte[] _plaintext = new byte[65536];
+    private readonly byte[] _reply = new byte[64];
+
+    public PacketDispatcher(ServerContext server) => _server = server;
+
+    public void OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress from)
+    {
+        if (datagram.Length == 0)
+        {
+            ServerCounters.Increment(ref _server.Counters.Malformed);
+            return;
+        }
+        var opcode = PacketByte0.GetOpcode(datagram[0]);
+        if (PacketByte0.IsData(opcode)) OnData(datagram, from, opcode);
+        else OnControl(datagram, from);
+    }
+
+    private void OnData(ReadOnlySpan<byte> packet, SocketAddress from, Opcode opcode)
+    {
+        var counters = _server.Counters;
+        ClientSession? session;
+        int header;
+        if (opcode == Opcode.DataV2)
+        {
+            if (packet.Length < DataPacketHeader.V2Size) { ServerCounters.Increment(ref counters.Malformed); return; }
+            session = _server.Sessions.ByPeerId(DataPacketHeader.ReadPeerId(packet));
+            header = DataPacketHeader.V2Size;
+        }
+        else
+        {
+            session = _server.Sessions.ByAddress(from);
+            header = DataPacketHeader.V1Size;
+        }
+        var keys = session?.Keys;
+        if (session is null || keys is null || keys.KeyId != PacketByte0.GetKeyId(packet[0]))
+        {
+            ServerCounters.Increment(ref counters.UnknownSource);
+            return;
+        }
+        if (!keys.Decryptor.TryOpen(packet, header, _plaintext, out int length, out uint packetId))
+        {
+            ServerCounters.Increment(ref counters.AuthenticationFailed);
+            return;
+        }
+        if (!keys.AcceptPacketId(packetId))
+        {
+            ServerCounters.Increment(ref counters.Replayed);
+            return;
+        }
+        if (!session.RemoteAddress.Equals(from))
+        {
+            // Only P_DATA_V2 names its session; a V1 packet from elsewhere found none above.
+            if (_server.Sessions.ByAddress(from) is { } other && other != session) { ServerCounters.Increment(ref counters.SpoofedSource); return; }
+            session.Float(from);
+        }
+        session.LastReceivedMs = ServerContext.NowMs;
+        Interlocked.Add(ref session.BytesReceived, packet.Length);
+
+        ReadOnlySpan<byte> payload = _plaintext.AsSpan(0, length);
+        if (session.CompLzoFraming)
+        {
+            if (payload[0] != CompLzo.NotCompressed) { ServerCounters.Increment(ref counters.UnsupportedPayload); return; }
+            payload = payload[1..];
+        }
+        if (PingMessage.Is(payload)) return;
+        if (OccMessage.IsOcc(payload))
+        {
+            if (OccMessage.IsExit(payload)) session.Close("client exit notification (OCC_EXIT)");
+            return;
+        }
+        if (payload.Length < 20 || payload[0] >> 4 != 4)
+        {
+            ServerCounters.Increment(ref counters.UnsupportedPayload);
+            return;
+        }
+        if (BinaryPrimitives.ReadUInt32BigEndian(payload[12..]) != session.VirtualAddress)
+        {
+            ServerCounters.Increment(ref counters.SpoofedSource);
+            _server.Log.Write(4, $"{session.Name}: dropped packet with source address not its own", "spoofed");
+            return;
+        }
+        _server.Tun.Write(payload);
+    }
+
+    private void OnControl(ReadOnlySpan<byte> datagram, SocketAddress from)
+    {
+        var counters = _server.Counters;
+        if (!ControlPacket.TryParse(datagram, out var packet))
+        {
+            ServerCounters.Increment(ref counters.Malformed);
+            return;
+        }
+        var session = _server.Sessions.ByAddress(from);
+        if (session is not null && session.RemoteSessionId == packet.SessionId)
+        {
+            session.OnControlPacket(packet);
+            return;
+        }
+        if (packet.KeyId != 0)
+        {
+            ServerCounters.Increment(ref counters.UnknownSource);
+            return;
+        }
+        var endPoint = (IPEndPoint)new IPEndPoint(IPAddress.IPv6Any, 0).Create(from);
+        if (packet.Opcode == Opcode.ControlHardResetClientV2)
+        {
+            SendCookieReply(packet, from, endPoint);
+            return;
+        }
+        if (packet.Opcode is not (Opcode.ControlV1 or Opcode.AckV1) || packet.AckCount == 0
+            || !_server.Cookie.Verify(endPoint, packet.SessionId, packet.RemoteSessionId, ServerContext.UnixSeconds))
+        {
+            if (packet.AckCount == 0) ServerCounters.Increment(ref counters.UnknownSource);
+            else ServerCounters.Increment(ref counters.BadCookie);
+            return;
+        }
+        // A client that reconnects from the same address replaces its old session.
+        session?.Close("replaced by a new session from the same address", level: 3);
+        var fresh = new ClientSession(_server, SessionTable.Copy(from), endPoint, packet.RemoteSessionId, packet.SessionId);
+        if (!_server.Sessions.TryAdd(fresh))
+        {
+            ServerCounters.Increment(ref counters.RefusedMaxClients);
+            _server.Log.Info($"{ServerContext.Describe(endPoint)} refused: max-clients {_server.Options.MaxClients} reached", "max-clients");
+            return;
+        }
+        _server.Log.Write(3, $"{ServerContext.Describe(endPoint)}: new session {packet.SessionId} (cookie verified)");
+        fresh.Start();
+        fresh.OnControlPacket(packet);
+    }
+
+    /// <summary>P_CONTROL_HARD_RESET_SERVER_V2 with the cookie as our session id; nothing is stored.</summary>
+    private void SendCookieReply(in ControlPacket reset, SocketAddress from, IPEndPoint endPoint)
+    {
+        if (reset.MessageId != 0 || reset.AckCount != 0)
+        {
+            ServerCounters.Increment(ref _server.Counters.Malformed);
+            return;
+        }
+        var cookie = _server.Cookie.Compute(endPoint, reset.SessionId, ServerContext.UnixSeconds);
+        Span<uint> ack = [reset.MessageId];
+        int n = ControlPacket.Write(_reply, Opcode.ControlHardResetServerV2, 0, cookie, ack, reset.SessionId, 0, default);
+        ServerCounters.Increment(ref _server.Counters.CookieReplies);
+        _server.Send(_reply.AsSpan(0, n), from);
+    }
+}

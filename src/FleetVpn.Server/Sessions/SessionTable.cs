@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+using System.Net;
+
+namespace FleetVpn.Server.Sessions;
+
+/// <summary>
+/// Finds a client's session by remote address (control and P_DATA_V1), by peer-id (P_DATA_V2)
+/// and by tunnel address (packets from the tun). Peer-ids are indexes into an array, reused after a client leaves.
+/// </summary>
+public sealed class SessionTable
+{
+    private readonly ConcurrentDictionary<SocketAddress, ClientSession> _byAddress = new();
+    private readonly ConcurrentDictionary<uint, ClientSession> _byVirtualAddress = new();
+    private readonly ClientSession?[] _byPeerId;
+    private readonly Stack<int> _freePeerIds = new();
+    private readonly object _gate = new();
+
+    public SessionTable(int maxClients)
+    {
+        _byPeerId = new ClientSession?[maxClients];
+        for (int i = maxClients - 1; i >= 0; i--) _freePeerIds.Push(i);
+    }
+
+    public int Count => _byAddress.Count;
+
+    public IEnumerable<ClientSession> All => _byAddress.Values;
+
+    public ClientSession? ByAddress(SocketAddress address) => _byAddress.GetValueOrDefault(address);
+
+    public ClientSession? ByPeerId(int peerId) => (uint)peerId < (uint)_byPeerId.Length ? Volatile.Read(ref _byPeerId[peerId]) : null;
+
+    public ClientSession? ByVirtualAddress(uint address) => _byVirtualAddress.GetValueOrDefault(address);
+
+    /// <summary>Registers a new session and gives it a peer-id; false when max-clients is reached.</summary>
+    public bool TryAdd(ClientSession session)
+    {
+        lock (_gate)
+        {
+            if (_freePeerIds.Count == 0) return false;
+            session.PeerId = _freePeerIds.Pop();
+            Volatile.Write(ref _byPeerId[session.PeerId], session);
+            _byAddress[session.RemoteAddress] = session;
+            return true;
+        }
+    }
+
+    public void SetVirtualAddress(ClientSession session, uint address) => _byVirtualAddress[address] = session;
+
+    /// <summary>Moves a session to a new remote address (float), after its packet authenticated.</summary>
+    public void Move(ClientSession session, SocketAddress newAddress)
+    {
+        lock (_gate)
+        {
+            _byAddress.TryRemove(new KeyValuePair<SocketAddress, ClientSession>(session.RemoteAddress, session));
+            session.RemoteAddress = newAddress;
+            _byAddress[newAddress] = session;
+        }
+    }
+
+    public void Remove(ClientSession session)
+    {
+        lock (_gate)
+        {
+            _byAddress.TryRemove(new KeyValuePair<SocketAddress, ClientSession>(session.RemoteAddress, session));
+            if (session.VirtualAddress != 0)
+                _byVirtualAddress.TryRemove(new KeyValuePair<uint, ClientSession>(session.VirtualAddress, session));
+            if (session.PeerId >= 0 && ReferenceEquals(_byPeerId[session.PeerId], session))
+            {
+                Volatile.Write(ref _byPeerId[session.PeerId], null);
+                _freePeerIds.Push(session.PeerId);
+            }
+        }
+    }
+
+    /// <summary>A copy of a receive buffer's address to keep as a dictionary key.</summary>
+    public static SocketAddress Copy(SocketAddress address)
+    {
+        var copy = new SocketAddress(address.Family, address.Size);
+        address.Buffer.Span[..address.Size].CopyTo(copy.Buffer.Span);
+        return copy;
+    }
+}
