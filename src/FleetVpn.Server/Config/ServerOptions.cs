@@ -12,6 +12,9 @@ public sealed class ServerOptions
     /// <summary>`local ADDR`: address to bind; null binds all (0.0.0.0 / ::).</summary>
     public IPAddress? Local { get; set; }
 
+    /// <summary>`proto udp|udp4|udp6`: the address families served (default udp: both).</summary>
+    public UdpAddressFamily AddressFamily { get; set; } = UdpAddressFamily.Any;
+
     /// <summary>`port N` (default 1194).</summary>
     public int Port { get; set; } = 1194;
 
@@ -53,6 +56,9 @@ public sealed class ServerOptions
 
     /// <summary>`cert` + `key`: the server certificate with its private key.</summary>
     public X509Certificate2? ServerCertificate { get; set; }
+
+    /// <summary>`cert FILE`: the certificates after the first in the cert file (intermediates sent with the server certificate).</summary>
+    public X509Certificate2Collection ServerCertificateChain { get; set; } = new();
 
     /// <summary>`data-ciphers A:B:C` in the server's order of preference (OpenVPN's canonical names, upper case).</summary>
     public IReadOnlyList<string> DataCiphers { get; set; } = ["AES-256-GCM", "AES-128-GCM", "CHACHA20-POLY1305"];

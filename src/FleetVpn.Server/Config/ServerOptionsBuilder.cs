@@ -1,0 +1,395 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+
+namespace FleetVpn.Server.Config;
+
+/// <summary>
+/// Applies directives to a <see cref="ServerOptions"/> one at a time, in order, validating each
+/// as OpenVPN 2.6 does (<c>add_option</c> in <c>options.c</c>, the helpers in <c>helper.c</c>) and
+/// refusing what FleetVPN does not implement. <see cref="Build"/> then runs the checks that need
+/// the whole config: the device type, required directives, and that <c>cert</c> and <c>key</c> belong together.
+/// </summary>
+internal sealed class ServerOptionsBuilder
+{
+    /// <summary>The data-channel ciphers FleetVPN implements, by OpenVPN's canonical name.</summary>
+    private static readonly string[] SupportedCiphers = ["AES-256-GCM", "AES-128-GCM", "CHACHA20-POLY1305"];
+
+    /// <summary><c>PING_TIMEOUT_MAX</c> in OpenVPN's options.h: one day.</summary>
+    private const int PingTimeoutMax = 86400;
+
+    /// <summary><c>MAX_PEER_ID</c> - 1: the peer-id is 24 bits and 0xFFFFFF means "none".</summary>
+    private const int MaxClientsLimit = 0xFFFFFE;
+
+    /// <summary>Linux <c>IFNAMSIZ</c> - 1.</summary>
+    private const int MaxInterfaceNameLength = 15;
+
+    private readonly ServerOptions _options = new();
+    private readonly string _mainFile;
+    private string _directory;
+    private int _sequence;
+
+    private ConfigDirective? _ca;
+    private ConfigDirective? _server;
+    private ConfigDirective? _dev;
+    private ConfigDirective? _devType;
+    private ConfigDirective? _local;
+    // The cert and key directives with their PEM text and the order they were applied in, so a
+    // mismatch is reported at whichever of the two came last.
+    private (ConfigDirective Directive, string Pem, int Sequence)? _cert;
+    private (ConfigDirective Directive, string Pem, int Sequence)? _key;
+
+    /// <param name="mainFile">The config file's name, for errors that concern the whole file (missing directives).</param>
+    /// <param name="directory">Where relative paths resolve until a <c>cd</c> directive moves it.</param>
+    public ServerOptionsBuilder(string mainFile, string directory)
+    {
+        _mainFile = mainFile;
+        _directory = directory;
+    }
+
+    /// <summary>Validates one directive and records it; throws <see cref="ConfigException"/> at the first problem.</summary>
+    public void Apply(ConfigDirective directive)
+    {
+        _sequence++;
+        switch (directive.Name)
+        {
+            case "proto": ApplyProto(directive); break;
+            case "port": _options.Port = ConfigValues.Integer(directive, Single(directive), "port", 1, 65535); break;
+            case "local": ApplyLocal(directive); break;
+            case "dev": ApplyDev(directive); break;
+            case "dev-type": ApplyDevType(directive); break;
+            case "tun-mtu": ApplyTunMtu(directive); break;
+            case "topology": ApplyTopology(directive); break;
+            case "server": ApplyServer(directive); break;
+            case "keepalive": ApplyKeepalive(directive); break;
+            case "persist-key": NoArguments(directive); _options.PersistKey = true; break;
+            case "persist-tun": NoArguments(directive); _options.PersistTun = true; break;
+            case "comp-lzo": ApplyCompLzo(directive); break;
+            case "verb": _options.Verb = ConfigValues.Integer(directive, Single(directive), "verb", 0, int.MaxValue); break;
+            case "mute": _options.Mute = ConfigValues.Integer(directive, Single(directive), "mute", 0, int.MaxValue); break;
+            case "reneg-sec": ApplyRenegSec(directive); break;
+            case "max-clients": _options.MaxClients = ConfigValues.Integer(directive, Single(directive), "max-clients", 1, MaxClientsLimit); break;
+            case "ca": ApplyCa(directive); break;
+            case "cert": ApplyCert(directive); break;
+            case "key": ApplyKey(directive); break;
+            case "dh": ApplyDh(directive); break;
+            case "data-ciphers" or "ncp-ciphers": ApplyDataCiphers(directive); break;
+            case "remote-cert-tls": ApplyRemoteCertTls(directive); break;
+            case "status": ApplyStatus(directive); break;
+            case "hand-window": _options.HandWindowSeconds = ConfigValues.Integer(directive, Single(directive), "hand-window", 1, int.MaxValue); break;
+            case "tls-timeout": _options.TlsTimeoutSeconds = ConfigValues.Integer(directive, Single(directive), "tls-timeout", 1, int.MaxValue); break;
+            case "tls-server": NoArguments(directive); break; // implied: FleetVPN is always the TLS server
+            case "mode": ApplyMode(directive); break;
+            case "cd": ApplyCd(directive); break;
+            case "user" or "group":
+                throw directive.Error("not supported yet (FleetVPN does not drop privileges yet)");
+            default:
+                throw directive.Error("not supported");
+        }
+    }
+
+    /// <summary>Runs the whole-config checks and returns the options.</summary>
+    public ServerOptions Build()
+    {
+        CheckDeviceType();
+        CheckLocalMatchesProto();
+
+        if (_ca is null) throw Missing("ca");
+        if (_cert is not { } cert) throw Missing("cert");
+        if (_key is not { } key) throw Missing("key");
+        if (_server is null) throw Missing("server");
+
+        var combined = KeyMaterialLoader.CombineCertificateAndKey(cert.Pem, key.Pem);
+        if (combined is null)
+        {
+            throw key.Sequence > cert.Sequence
+                ? key.Directive.Error($"private key does not match the certificate of '{cert.Directive}' ({cert.Directive.Location})")
+                : cert.Directive.Error($"certificate does not match the private key of '{key.Directive}' ({key.Directive.Location})");
+        }
+        _options.ServerCertificate = combined;
+        return _options;
+    }
+
+    private ConfigException Missing(string name) =>
+        new(_mainFile, 0, name, "required directive is missing (a server needs 'ca', 'cert', 'key' and 'server')");
+
+    private void ApplyProto(ConfigDirective directive)
+    {
+        var proto = Single(directive);
+        _options.AddressFamily = proto switch
+        {
+            "udp" => UdpAddressFamily.Any,
+            "udp4" => UdpAddressFamily.IPv4,
+            "udp6" => UdpAddressFamily.IPv6,
+            _ when proto.StartsWith("tcp", StringComparison.Ordinal) => throw directive.Error("not supported (FleetVPN serves UDP only)"),
+            _ => throw directive.Error($"not supported: unknown protocol '{proto}' (FleetVPN serves udp, udp4 or udp6)"),
+        };
+    }
+
+    private void ApplyLocal(ConfigDirective directive)
+    {
+        var text = Single(directive);
+        IPAddress address;
+        if (text.Contains(':'))
+        {
+            if (!IPAddress.TryParse(text, out var parsed) || parsed.AddressFamily != AddressFamily.InterNetworkV6)
+                throw directive.Error($"'{text}' is not an IPv6 address");
+            address = parsed;
+        }
+        else if (text.Length > 0 && text.All(c => char.IsAsciiDigit(c) || c == '.'))
+        {
+            address = ConfigValues.IPv4(directive, text);
+        }
+        else
+        {
+            throw directive.Error($"host names are not supported yet: give 'local' an IP address, not '{text}'");
+        }
+        _options.Local = address;
+        _local = directive;
+    }
+
+    private void ApplyDev(ConfigDirective directive)
+    {
+        var name = Single(directive);
+        if (name.Length == 0 || name.Length > MaxInterfaceNameLength || name is "." or ".." || name.Any(c => c is '/' or ':' || char.IsWhiteSpace(c)))
+            throw directive.Error($"'{name}' is not a valid interface name (1 to {MaxInterfaceNameLength} characters, no '/', ':' or spaces)");
+        _options.Device = name;
+        _dev = directive;
+    }
+
+    private void ApplyDevType(ConfigDirective directive)
+    {
+        switch (Single(directive))
+        {
+            case "tun": _devType = directive; break;
+            case "tap": throw directive.Error("not supported (FleetVPN is layer 3 only: use dev-type tun)");
+            default: throw directive.Error("dev-type must be 'tun' or 'tap'");
+        }
+    }
+
+    private void ApplyTunMtu(ConfigDirective directive)
+    {
+        var arguments = Expect(directive, 1, 2);
+        if (arguments.Count == 2) throw directive.Error("not supported yet: the occ-mtu argument (tun-mtu MTU OCC_MTU)");
+        // OpenVPN's TUN_MTU_MIN is 100; Linux caps an interface's MTU at 65535.
+        _options.TunMtu = ConfigValues.Integer(directive, arguments[0], "tun-mtu", 100, 65535);
+    }
+
+    private static void ApplyTopology(ConfigDirective directive)
+    {
+        // Without a topology directive FleetVPN uses subnet (OpenVPN 2.7's default; 2.6 defaults to
+        // net30, which FleetVPN does not implement). Clients follow the topology the server pushes.
+        switch (Single(directive))
+        {
+            case "subnet": break;
+            case "net30" or "p2p": throw directive.Error("not supported (FleetVPN implements topology subnet only)");
+            default: throw directive.Error("topology must be 'subnet', 'net30' or 'p2p'");
+        }
+    }
+
+    private void ApplyServer(ConfigDirective directive)
+    {
+        var arguments = Expect(directive, 2, 3);
+        if (arguments.Count == 3)
+        {
+            throw arguments[2] == "nopool"
+                ? directive.Error("not supported: the 'nopool' flag")
+                : directive.Error($"'{arguments[2]}' is not a recognized flag of 'server'");
+        }
+        var network = ConfigValues.IPv4(directive, arguments[0]);
+        var netmask = ConfigValues.IPv4(directive, arguments[1]);
+        var networkBits = ConfigValues.ToUInt32(network);
+        var maskBits = ConfigValues.ToUInt32(netmask);
+
+        var prefix = ConfigValues.PrefixLength(maskBits);
+        if (prefix < 0) throw directive.Error($"{netmask} is not a netmask");
+        if ((networkBits & maskBits) != networkBits)
+            throw directive.Error($"{network} is not the network address of netmask {netmask} (did you mean {ConfigValues.FromUInt32(networkBits & maskBits)}?)");
+        // OpenVPN needs room for the server (.1) and a pool from .2 with dev tun: /29 at most.
+        if (prefix > 29)
+            throw directive.Error($"a /{prefix} network leaves no room for clients: with dev tun the network must be /29 or larger");
+        // OpenVPN stops at /16 (IFCONFIG_POOL_MIN_NETBITS); FleetVPN is built for fleets beyond 65,000 devices and allows up to /8.
+        if (prefix < 8)
+            throw directive.Error($"a /{prefix} network is too large: FleetVPN accepts /8 to /29");
+        if (networkBits == 0) throw directive.Error("0.0.0.0 cannot be the tunnel network");
+
+        _options.ServerNetwork = network;
+        _options.ServerNetmask = netmask;
+        _options.HasServer = true;
+        _server = directive;
+    }
+
+    private void ApplyKeepalive(ConfigDirective directive)
+    {
+        var arguments = Expect(directive, 2, 2);
+        var ping = ConfigValues.Integer(directive, arguments[0], "keepalive ping interval", 1, PingTimeoutMax);
+        var restart = ConfigValues.Integer(directive, arguments[1], "keepalive restart timeout", 1, PingTimeoutMax);
+        // Both checks are fatal in OpenVPN too (helper_keepalive in helper.c).
+        if (ping * 2 > restart)
+            throw directive.Error($"the restart timeout ({restart}) must be at least twice the ping interval ({ping}); the usual setting is 'keepalive 10 60'");
+        if (restart > PingTimeoutMax / 2)
+            throw directive.Error($"the restart timeout must not exceed {PingTimeoutMax / 2} in server mode (the server waits twice as long)");
+        _options.KeepalivePing = ping;
+        _options.KeepaliveRestart = restart;
+    }
+
+    private void ApplyCompLzo(ConfigDirective directive)
+    {
+        var arguments = Expect(directive, 0, 1);
+        var mode = arguments.Count == 0 ? "adaptive" : arguments[0];
+        switch (mode)
+        {
+            case "no": _options.CompLzoNo = true; break;
+            case "yes" or "adaptive": throw directive.Error("not supported (FleetVPN never compresses: use 'comp-lzo no')");
+            default: throw directive.Error("comp-lzo must be 'yes', 'no' or 'adaptive'");
+        }
+    }
+
+    private void ApplyRenegSec(ConfigDirective directive)
+    {
+        var arguments = Expect(directive, 1, 2);
+        if (arguments.Count == 2) throw directive.Error("not supported yet: the minimum argument (reneg-sec MAX MIN)");
+        _options.RenegSeconds = ConfigValues.Integer(directive, arguments[0], "reneg-sec", 0, int.MaxValue);
+    }
+
+    private void ApplyCa(ConfigDirective directive)
+    {
+        _options.CaCertificates = KeyMaterialLoader.LoadCertificates(ReadKeyMaterial(directive), directive);
+        _ca = directive;
+    }
+
+    private void ApplyCert(ConfigDirective directive)
+    {
+        var pem = ReadKeyMaterial(directive);
+        var certificates = KeyMaterialLoader.LoadCertificates(pem, directive);
+        var chain = new X509Certificate2Collection();
+        for (var i = 1; i < certificates.Count; i++) chain.Add(certificates[i]);
+        _options.ServerCertificateChain = chain;
+        _cert = (directive, pem, _sequence);
+    }
+
+    private void ApplyKey(ConfigDirective directive)
+    {
+        var pem = ReadKeyMaterial(directive);
+        KeyMaterialLoader.ValidatePrivateKey(pem, directive);
+        _key = (directive, pem, _sequence);
+    }
+
+    private void ApplyDh(ConfigDirective directive)
+    {
+        // Accepted for compatibility and checked for readability, but never used: FleetVPN's TLS
+        // offers only ECDHE (TLS 1.2) and TLS 1.3 key exchange, so finite-field DH parameters
+        // have no role. 'dh none' says the same thing explicitly.
+        if (directive.IsInline || Single(directive) == "none") return;
+        ReadKeyMaterial(directive);
+    }
+
+    private void ApplyDataCiphers(ConfigDirective directive)
+    {
+        var ciphers = new List<string>();
+        foreach (var entry in Single(directive).Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // As in OpenVPN 2.6, a '?' prefix marks a cipher as optional: dropped when unavailable.
+            var optional = entry.StartsWith('?');
+            var name = (optional ? entry[1..] : entry).ToUpperInvariant();
+            if (SupportedCiphers.Contains(name))
+            {
+                if (!ciphers.Contains(name)) ciphers.Add(name);
+            }
+            else if (!optional)
+            {
+                throw directive.Error($"cipher '{entry}' is not supported yet (FleetVPN supports {string.Join(", ", SupportedCiphers)})");
+            }
+        }
+        if (ciphers.Count == 0) throw directive.Error("the list names no cipher FleetVPN supports");
+        _options.DataCiphers = ciphers;
+    }
+
+    private void ApplyRemoteCertTls(ConfigDirective directive)
+    {
+        switch (Single(directive))
+        {
+            case "client": _options.RemoteCertTlsClient = true; break;
+            case "server": throw directive.Error("not supported on a server ('remote-cert-tls server' is a client's check; a server uses 'remote-cert-tls client')");
+            default: throw directive.Error("remote-cert-tls must be 'client' or 'server'");
+        }
+    }
+
+    private void ApplyStatus(ConfigDirective directive)
+    {
+        var arguments = Expect(directive, 1, 2);
+        _options.StatusFile = ConfigFiles.Resolve(_directory, arguments[0]);
+        if (arguments.Count == 2)
+            _options.StatusIntervalSeconds = ConfigValues.Integer(directive, arguments[1], "status interval", 1, int.MaxValue);
+    }
+
+    private static void ApplyMode(ConfigDirective directive)
+    {
+        switch (Single(directive))
+        {
+            case "server": break; // implied: FleetVPN is always a multi-client server
+            case "p2p": throw directive.Error("not supported (FleetVPN is a multi-client server: mode server)");
+            default: throw directive.Error("mode must be 'server' or 'p2p'");
+        }
+    }
+
+    private void ApplyCd(ConfigDirective directive)
+    {
+        // OpenVPN changes the process directory at once; FleetVPN only moves the base of the
+        // relative paths that follow (the process directory stays where it was).
+        var directory = ConfigFiles.Resolve(_directory, Single(directive));
+        if (!Directory.Exists(directory))
+            throw directive.Error($"cd to '{directory}' failed: No such file or directory");
+        _directory = directory;
+    }
+
+    private void CheckDeviceType()
+    {
+        if (_devType is not null) return; // dev-type tun names the type whatever the device is called
+        var name = _options.Device;
+        if (name.StartsWith("tun", StringComparison.Ordinal)) return;
+        var at = _dev ?? throw new InvalidOperationException("a device name other than tun* is only set by 'dev'");
+        if (name.StartsWith("tap", StringComparison.Ordinal))
+            throw at.Error("not supported (FleetVPN is layer 3 only: use dev tun)");
+        if (name == "null")
+            throw at.Error("not supported (a server needs a tun device)");
+        throw at.Error($"cannot tell whether '{name}' is a tun or a tap device: add 'dev-type tun'");
+    }
+
+    private void CheckLocalMatchesProto()
+    {
+        if (_local is null || _options.Local is null) return;
+        var isIPv6 = _options.Local.AddressFamily == AddressFamily.InterNetworkV6;
+        if (isIPv6 && _options.AddressFamily == UdpAddressFamily.IPv4)
+            throw _local.Error("an IPv6 address, but 'proto udp4' serves IPv4 only");
+        if (!isIPv6 && _options.AddressFamily == UdpAddressFamily.IPv6)
+            throw _local.Error("an IPv4 address, but 'proto udp6' serves IPv6 only");
+    }
+
+    /// <summary>The PEM text of a key-material directive: its inline block, or the file it names.</summary>
+    private string ReadKeyMaterial(ConfigDirective directive)
+    {
+        if (directive.IsInline) return directive.InlineContent!;
+        var path = ConfigFiles.Resolve(_directory, Single(directive));
+        if (!ConfigFiles.TryReadText(path, out var text, out var reason))
+            throw directive.Error($"cannot read {path}: {reason}");
+        return text;
+    }
+
+    private static string Single(ConfigDirective directive) => Expect(directive, 1, 1)[0];
+
+    private static void NoArguments(ConfigDirective directive) => Expect(directive, 0, 0);
+
+    /// <summary>The arguments, if there are between <paramref name="min"/> and <paramref name="max"/> and the directive is not an inline block.</summary>
+    private static IReadOnlyList<string> Expect(ConfigDirective directive, int min, int max)
+    {
+        // Only key material may be inline; ReadKeyMaterial handles those before coming here.
+        if (directive.IsInline) throw directive.Error($"'{directive.Name}' does not take an inline <{directive.Name}> block");
+        var count = directive.Arguments.Count;
+        if (count >= min && count <= max) return directive.Arguments;
+        var expected = min == max
+            ? (min == 0 ? "no arguments" : min == 1 ? "1 argument" : $"{min} arguments")
+            : $"{min} to {max} arguments";
+        throw directive.Error($"expects {expected}, got {count}");
+    }
+}

@@ -1,0 +1,41 @@
+using FleetVpn.Server.Config;
+
+namespace FleetVpn.Server.Tests.Config;
+
+/// <summary>Where the shared OpenVPN 2.6 test keys are, and a minimal valid server.conf that uses them.</summary>
+internal static class ConfigTestFiles
+{
+    /// <summary>shared/fixtures/openvpn-2.6/keys beside the repository (found by walking up to FleetVpn.slnx).</summary>
+    public static string KeysDirectory { get; } = FindKeysDirectory();
+
+    /// <summary>The four required directives, with paths relative to <see cref="KeysDirectory"/>.</summary>
+    public const string Minimal = """
+        ca ca.crt
+        cert server.crt
+        key server.key
+        server 10.8.0.0 255.255.255.0
+
+        """;
+
+    /// <summary>Parses <paramref name="text"/> as "server.conf" with the keys directory as working directory.</summary>
+    public static ServerOptions Parse(string text, params string[] overrides) =>
+        ServerConfigParser.ParseText(text, "server.conf", overrides, KeysDirectory);
+
+    /// <summary>The <see cref="ConfigException"/> that parsing <paramref name="text"/> must throw.</summary>
+    public static ConfigException Refuse(string text, params string[] overrides) =>
+        Assert.Throws<ConfigException>(() => Parse(text, overrides));
+
+    private static string FindKeysDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "FleetVpn.slnx")))
+            {
+                var keys = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "fixtures", "openvpn-2.6", "keys"));
+                if (!Directory.Exists(keys)) throw new DirectoryNotFoundException($"test keys not found at {keys}");
+                return keys;
+            }
+        }
+        throw new DirectoryNotFoundException($"FleetVpn.slnx not found above {AppContext.BaseDirectory}");
+    }
+}
