@@ -50,8 +50,8 @@ public sealed class PacketDispatcher
             session = _server.Sessions.ByAddress(from);
             header = DataPacketHeader.V1Size;
         }
-        var keys = session?.Keys;
-        if (session is null || keys is null || keys.KeyId != PacketByte0.GetKeyId(packet[0]))
+        var keys = session?.KeysFor(PacketByte0.GetKeyId(packet[0]));
+        if (session is null || keys is null)
         {
             ServerCounters.Increment(ref counters.UnknownSource);
             return;

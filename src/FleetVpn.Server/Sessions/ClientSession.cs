@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using FleetVpn.ControlChannel;
 using FleetVpn.Protocol.DataChannel;
 using FleetVpn.Protocol.Keys;
@@ -12,18 +13,22 @@ using FleetVpn.Server.Routing;
 namespace FleetVpn.Server.Sessions;
 
 /// <summary>
-/// One connected (or connecting) client: its control link and TLS session while the handshake
-/// runs, then its data keys, tunnel address and keepalive timestamps.
+/// One connected (or connecting) client: the newest key negotiation (control link and TLS),
+/// then its data keys, tunnel address and keepalive timestamps.
 /// Control work runs under the session lock; the data path reads <see cref="Keys"/> without it.
 /// </summary>
 public sealed class ClientSession
 {
+    /// <summary>`--tran-window` default: the previous key stays valid for receiving this long.</summary>
+    public const int TransitionWindowSeconds = 3600;
+
     private readonly ServerContext _server;
     private readonly object _gate = new();
     private readonly List<byte[]> _outgoing = new();
     private readonly CancellationTokenSource _lifetime = new();
-    private ReliableLink _link;
-    private TlsServerChannel? _tls;
+    private KeyNegotiation? _negotiation;
+    private DataCipher? _cipher;
+    private long _previousKeysUntilMs;
     private int _closed;
 
     public ClientSession(ServerContext server, SocketAddress remoteAddress, IPEndPoint remoteEndPoint, SessionId own, SessionId remote)
@@ -33,8 +38,6 @@ public sealed class ClientSession
         RemoteEndPoint = remoteEndPoint;
         OwnSessionId = own;
         RemoteSessionId = remote;
-        // The stateless cookie exchange already used msg-pid 0 both ways (§4.1).
-        _link = new ReliableLink(own, remote, keyId: 0, firstSendId: 1, firstExpected: 1, server.Options.TlsTimeoutSeconds * 1000L);
         CreatedAtMs = ServerContext.NowMs;
         LastReceivedMs = LastSentMs = CreatedAtMs;
     }
@@ -56,88 +59,133 @@ public sealed class ClientSession
     public long BytesReceived;
     public long BytesSent;
 
-    /// <summary>The current data-channel keys; null until the handshake finished.</summary>
+    /// <summary>The newest data-channel keys (sending and receiving); null until the first handshake finished.</summary>
     public volatile DataChannelKeys? Keys;
+
+    /// <summary>The "lame duck" keys of the previous key-id, accepted for receiving during the transition window.</summary>
+    public volatile DataChannelKeys? PreviousKeys;
 
     public string Name => $"{CommonName}/{ServerContext.Describe(RemoteEndPoint)}";
 
-    /// <summary>Starts the TLS handshake task.</summary>
+    /// <summary>The keys for a data packet's key-id, or null.</summary>
+    public DataChannelKeys? KeysFor(int keyId)
+    {
+        var keys = Keys;
+        if (keys is not null && keys.KeyId == keyId) return keys;
+        var previous = PreviousKeys;
+        return previous is not null && previous.KeyId == keyId ? previous : null;
+    }
+
+    /// <summary>Starts key-id 0 after the cookie exchange, which already used msg-pid 0 both ways (§4.1).</summary>
     public void Start()
     {
-        _tls = new TlsServerChannel(_server.Tls, OnTlsCiphertext);
-        _ = RunAsync(_tls, _lifetime.Token);
+        lock (_gate) StartNegotiationLocked(keyId: 0, firstMessageId: 1, sendSoftReset: false);
     }
 
     /// <summary>Handles a control packet addressed to this session (receive thread).</summary>
     public void OnControlPacket(in ControlPacket packet)
     {
-        if (packet.KeyId != _link.KeyId)
-        {
-            // Renegotiation (soft reset to a new key-id) is not supported yet; the client keeps its old key.
-            _server.Log.Write(3, $"{Name}: control packet for key-id {packet.KeyId} ignored (renegotiation not supported yet)", "reneg");
-            return;
-        }
         lock (_gate)
         {
-            if (State == SessionState.Closed) return;
-            if (!_link.OnPacket(packet, out _))
+            if (State == SessionState.Closed || _negotiation is null) return;
+            if (packet.KeyId != _negotiation.KeyId)
+            {
+                // A client-initiated renegotiation: only from a finished key, to the next key-id (tls_pre_decrypt()).
+                if (packet.Opcode != Opcode.ControlSoftResetV1 || !_negotiation.Finished
+                    || packet.KeyId != KeyNegotiation.NextKeyId(_negotiation.KeyId))
+                {
+                    ServerCounters.Increment(ref _server.Counters.UnknownSource);
+                    return;
+                }
+                _server.Log.Write(3, $"{Name}: client starts renegotiation to key-id {packet.KeyId}");
+                StartNegotiationLocked(packet.KeyId, firstMessageId: 0, sendSoftReset: true);
+            }
+            var link = _negotiation.Link;
+            if (!link.OnPacket(packet, out _))
             {
                 ServerCounters.Increment(ref _server.Counters.Malformed);
                 return;
             }
             LastReceivedMs = ServerContext.NowMs;
-            while (_link.Receiver.TryDequeue(out var opcode, out var payload))
-                if (opcode == Opcode.ControlV1 && payload.Length > 0) _tls?.Deliver(payload);
-            FlushLocked();
+            while (link.Receiver.TryDequeue(out var opcode, out var payload))
+                if (opcode == Opcode.ControlV1 && payload.Length > 0) _negotiation.Tls.Deliver(payload);
+            FlushLocked(ServerContext.NowMs);
         }
     }
 
-    /// <summary>Retransmits what is due (timer thread).</summary>
+    /// <summary>Retransmissions, server-initiated renegotiation and the end of the transition window (timer thread).</summary>
     public void OnTimer(long nowMs)
     {
         lock (_gate)
         {
-            if (State == SessionState.Closed) return;
+            if (State == SessionState.Closed || _negotiation is null) return;
+            if (_negotiation.Finished && nowMs >= _negotiation.RenegotiateAtMs)
+            {
+                int next = KeyNegotiation.NextKeyId(_negotiation.KeyId);
+                _server.Log.Write(3, $"{Name}: reneg-sec reached, renegotiating to key-id {next}");
+                StartNegotiationLocked(next, firstMessageId: 0, sendSoftReset: true);
+            }
+            if (PreviousKeys is not null && nowMs >= _previousKeysUntilMs) PreviousKeys = null;
             FlushLocked(nowMs);
         }
     }
 
-    private void OnTlsCiphertext(byte[] ciphertext)
+    private void StartNegotiationLocked(int keyId, uint firstMessageId, bool sendSoftReset)
+    {
+        var previous = _negotiation;
+        var link = new ReliableLink(OwnSessionId, RemoteSessionId, keyId, firstMessageId, firstMessageId,
+            _server.Options.TlsTimeoutSeconds * 1000L);
+        if (sendSoftReset) link.Sender.Enqueue(Opcode.ControlSoftResetV1, []);
+        KeyNegotiation? negotiation = null;
+        var tls = new TlsServerChannel(_server.Tls, ciphertext => OnTlsCiphertext(negotiation!, ciphertext));
+        negotiation = new KeyNegotiation(link, tls, isInitial: keyId == 0 && previous is null);
+        _negotiation = negotiation;
+        // The old TLS session ends; its data keys live on as the lame duck.
+        if (previous is not null) _ = previous.Tls.DisposeAsync().AsTask();
+        _ = RunNegotiationAsync(negotiation, _lifetime.Token);
+    }
+
+    private void OnTlsCiphertext(KeyNegotiation negotiation, byte[] ciphertext)
     {
         lock (_gate)
         {
-            if (State == SessionState.Closed) return;
-            _link.EnqueueTls(ciphertext);
-            FlushLocked();
+            if (State == SessionState.Closed || negotiation != _negotiation) return;
+            negotiation.Link.EnqueueTls(ciphertext);
+            FlushLocked(ServerContext.NowMs);
         }
     }
 
-    private void FlushLocked(long? nowMs = null)
+    private void FlushLocked(long nowMs)
     {
         _outgoing.Clear();
-        _link.Flush(nowMs ?? ServerContext.NowMs, _outgoing);
+        _negotiation!.Link.Flush(nowMs, _outgoing);
         foreach (var datagram in _outgoing) _server.Send(datagram, RemoteAddress);
-        if (_outgoing.Count > 0) LastSentMs = ServerContext.NowMs;
+        if (_outgoing.Count > 0) LastSentMs = nowMs;
     }
 
-    private async Task RunAsync(TlsServerChannel tls, CancellationToken lifetime)
+    private async Task RunNegotiationAsync(KeyNegotiation negotiation, CancellationToken lifetime)
     {
+        var tls = negotiation.Tls;
         using var handshakeTimeout = CancellationTokenSource.CreateLinkedTokenSource(lifetime);
         handshakeTimeout.CancelAfter(TimeSpan.FromSeconds(_server.Options.HandWindowSeconds));
         var log = _server.Log;
         try
         {
             await tls.AuthenticateAsync(handshakeTimeout.Token).ConfigureAwait(false);
-            CommonName = ClientCertificatePolicy.CommonName(tls.ClientCertificate!);
-            log.Write(3, $"{Name}: TLS established ({tls.TlsDescription})");
+            string commonName = ClientCertificatePolicy.CommonName(tls.ClientCertificate!);
+            if (negotiation.IsInitial) CommonName = commonName;
+            else if (commonName != CommonName)
+                throw new InvalidDataException($"renegotiation presented another certificate (CN '{commonName}')");
+            log.Write(3, $"{Name}: TLS established for key-id {negotiation.KeyId} ({tls.TlsDescription})");
 
             var client = await tls.ReadKeyMethod2Async(handshakeTimeout.Token).ConfigureAwait(false);
             var peer = PeerInfo.Parse(client.PeerInfo);
             var clientOptions = OptionsString.Parse(client.Options);
-            log.Write(4, $"{Name}: peer info {client.PeerInfo.Replace('\n', ' ').Trim()}; options '{client.Options}'");
+            if (negotiation.IsInitial)
+                log.Write(4, $"{Name}: peer info {client.PeerInfo.Replace('\n', ' ').Trim()}; options '{client.Options}'");
 
             var serverKeys = KeySource.NewRandom(withPreMaster: false);
-            CompLzoFraming = clientOptions.CompLzo;
+            if (negotiation.IsInitial) CompLzoFraming = clientOptions.CompLzo;
             var reply = new KeyMethod2Message
             {
                 Keys = serverKeys,
@@ -145,70 +193,48 @@ public sealed class ClientSession
             };
             await tls.WriteAsync(reply.ToBytes(), handshakeTimeout.Token).ConfigureAwait(false);
 
-            var cipher = CipherNegotiation.Choose(_server.Options.DataCiphers, peer, clientOptions.Cipher);
-            if (cipher is null)
+            IReadOnlyList<string>? pushReply = null;
+            if (negotiation.IsInitial)
             {
-                await RefuseAsync(tls, $"no shared data cipher (client offers {string.Join(':', peer.Ciphers ?? [clientOptions.Cipher ?? "none"])}, server has {string.Join(':', _server.Options.DataCiphers)})",
-                    "AUTH_FAILED,Data channel cipher negotiation failed (no shared cipher)").ConfigureAwait(false);
-                return;
-            }
-            if (!_server.Pool.TryAllocate(out uint address))
-            {
-                await RefuseAsync(tls, "address pool exhausted", "AUTH_FAILED,no free address").ConfigureAwait(false);
-                return;
-            }
-            VirtualAddress = address;
-            UsesPeerId = peer.Has(PeerInfo.ProtoDataV2);
-            var material = LegacyKeyExpansion.Derive(client.Keys, serverKeys, RemoteSessionId, OwnSessionId);
-            Keys = new DataChannelKeys(0, cipher, material);
-            lock (_gate)
-            {
-                if (State == SessionState.Closed) { _server.Pool.Release(address); return; }
-                State = SessionState.Established;
-                _server.Sessions.SetVirtualAddress(this, address);
-            }
-            ServerCounters.Increment(ref _server.Counters.HandshakesCompleted);
-            log.Info($"{Name} connected, assigned {AddressPool.ToAddress(address)}, cipher {cipher.Name}, peer-id {(UsesPeerId ? PeerId : DataPacketHeader.NoPeerId)}, {peer.Version ?? "unknown version"}", "connect");
-
-            var pushReply = BuildPushReply(peer, cipher);
-            bool pushed = false;
-            if (peer.Has(PeerInfo.ProtoRequestPush))
-            {
-                await SendPushReplyAsync(tls, pushReply, lifetime).ConfigureAwait(false);
-                pushed = true;
-            }
-            while (!lifetime.IsCancellationRequested)
-            {
-                var commands = await tls.ReadCommandsAsync(lifetime).ConfigureAwait(false);
-                if (commands.Count == 0) break;
-                foreach (var command in commands)
+                _cipher = CipherNegotiation.Choose(_server.Options.DataCiphers, peer, clientOptions.Cipher);
+                if (_cipher is null)
                 {
-                    if (command == "PUSH_REQUEST")
-                    {
-                        if (!pushed || log.IsEnabled(4)) log.Write(4, $"{Name}: PUSH_REQUEST");
-                        await SendPushReplyAsync(tls, pushReply, lifetime).ConfigureAwait(false);
-                        pushed = true;
-                    }
-                    else if (command == "EXIT")
-                    {
-                        Close("client exit notification (EXIT)");
-                        return;
-                    }
-                    else
-                    {
-                        log.Write(3, $"{Name}: control message ignored: {command}", "control-msg");
-                    }
+                    await RefuseAsync(tls, $"no shared data cipher (client offers {string.Join(':', peer.Ciphers ?? [clientOptions.Cipher ?? "none"])}, server has {string.Join(':', _server.Options.DataCiphers)})",
+                        "AUTH_FAILED,Data channel cipher negotiation failed (no shared cipher)").ConfigureAwait(false);
+                    return;
                 }
+                if (!_server.Pool.TryAllocate(out uint address))
+                {
+                    await RefuseAsync(tls, "address pool exhausted", "AUTH_FAILED,no free address").ConfigureAwait(false);
+                    return;
+                }
+                VirtualAddress = address;
+                UsesPeerId = peer.Has(PeerInfo.ProtoDataV2);
+                pushReply = PushReplyFactory.Build(_server.Options, _server.Pool, address, UsesPeerId ? PeerId : null, peer, _cipher);
             }
+
+            // The cipher stays as first negotiated; renegotiation only renews the keys (§10).
+            var material = LegacyKeyExpansion.Derive(client.Keys, serverKeys, RemoteSessionId, OwnSessionId);
+            InstallKeys(negotiation, new DataChannelKeys(negotiation.KeyId, _cipher!, material));
+            if (negotiation.IsInitial)
+            {
+                ServerCounters.Increment(ref _server.Counters.HandshakesCompleted);
+                log.Info($"{Name} connected, assigned {AddressPool.ToAddress(VirtualAddress)}, cipher {_cipher!.Name}, peer-id {(UsesPeerId ? PeerId : DataPacketHeader.NoPeerId)}, {peer.Version ?? "unknown version"}", "connect");
+            }
+            else
+            {
+                log.Write(3, $"{Name}: renegotiated, data keys now key-id {negotiation.KeyId}");
+            }
+            await ServeControlMessagesAsync(negotiation, pushReply, peer.Has(PeerInfo.ProtoRequestPush), lifetime).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!lifetime.IsCancellationRequested)
+        catch (Exception) when (negotiation != _negotiation || lifetime.IsCancellationRequested)
         {
-            ServerCounters.Increment(ref _server.Counters.HandshakesFailed);
-            Close($"TLS handshake did not complete within hand-window {_server.Options.HandWindowSeconds}s");
+            // Superseded by a newer negotiation, or the session closed: nothing to report.
         }
         catch (OperationCanceledException)
         {
-            // closed elsewhere
+            ServerCounters.Increment(ref _server.Counters.HandshakesFailed);
+            Close($"TLS handshake for key-id {negotiation.KeyId} did not complete within hand-window {_server.Options.HandWindowSeconds}s");
         }
         catch (Exception e) when (tls.RejectionReason is not null)
         {
@@ -217,8 +243,60 @@ public sealed class ClientSession
         }
         catch (Exception e)
         {
-            if (State == SessionState.Handshaking) ServerCounters.Increment(ref _server.Counters.HandshakesFailed);
-            Close(State == SessionState.Handshaking ? $"TLS handshake failed: {e.Message}" : $"control channel closed: {e.Message}");
+            if (!negotiation.Finished) ServerCounters.Increment(ref _server.Counters.HandshakesFailed);
+            Close(negotiation.Finished ? $"control channel closed: {e.Message}" : $"TLS handshake failed: {e.Message}");
+        }
+    }
+
+    private void InstallKeys(KeyNegotiation negotiation, DataChannelKeys keys)
+    {
+        lock (_gate)
+        {
+            if (State == SessionState.Closed || negotiation != _negotiation) return;
+            PreviousKeys = Keys;
+            _previousKeysUntilMs = ServerContext.NowMs + TransitionWindowSeconds * 1000L;
+            Keys = keys;
+            negotiation.Finished = true;
+            int reneg = _server.Options.RenegSeconds;
+            if (reneg > 0)
+            {
+                // Like 2.6, the server renegotiates somewhere in 90–100 % of reneg-sec so a fleet does not renew in lockstep.
+                long jitterMs = RandomNumberGenerator.GetInt32(0, reneg * 100 + 1);
+                negotiation.RenegotiateAtMs = ServerContext.NowMs + reneg * 1000L - jitterMs;
+            }
+            if (negotiation.IsInitial)
+            {
+                State = SessionState.Established;
+                _server.Sessions.SetVirtualAddress(this, VirtualAddress);
+            }
+        }
+    }
+
+    private async Task ServeControlMessagesAsync(KeyNegotiation negotiation, IReadOnlyList<string>? pushReply, bool pushNow, CancellationToken lifetime)
+    {
+        var tls = negotiation.Tls;
+        if (pushReply is not null && pushNow) await SendPushReplyAsync(tls, pushReply, lifetime).ConfigureAwait(false);
+        while (!lifetime.IsCancellationRequested && negotiation == _negotiation)
+        {
+            var commands = await tls.ReadCommandsAsync(lifetime).ConfigureAwait(false);
+            if (commands.Count == 0) return;
+            foreach (var command in commands)
+            {
+                if (command == "PUSH_REQUEST")
+                {
+                    _server.Log.Write(4, $"{Name}: PUSH_REQUEST");
+                    if (pushReply is not null) await SendPushReplyAsync(tls, pushReply, lifetime).ConfigureAwait(false);
+                }
+                else if (command == "EXIT")
+                {
+                    Close("client exit notification (EXIT)");
+                    return;
+                }
+                else
+                {
+                    _server.Log.Write(3, $"{Name}: control message ignored: {command}", "control-msg");
+                }
+            }
         }
     }
 
@@ -241,45 +319,22 @@ public sealed class ClientSession
         }
     }
 
-    /// <summary>The PUSH_REPLY a 2.6 server sends for `topology subnet`, in its order (§6.1).</summary>
-    private IReadOnlyList<string> BuildPushReply(PeerInfo peer, DataCipher cipher)
-    {
-        var o = _server.Options;
-        var pool = _server.Pool;
-        var options = new List<string>
-        {
-            $"route-gateway {AddressPool.ToAddress(pool.ServerAddress)}",
-            "topology subnet",
-        };
-        if (o.KeepalivePing > 0)
-        {
-            options.Add($"ping {o.KeepalivePing}");
-            options.Add($"ping-restart {o.KeepaliveRestart}");
-        }
-        options.Add($"ifconfig {AddressPool.ToAddress(VirtualAddress)} {AddressPool.ToAddress(pool.Mask)}");
-        if (UsesPeerId) options.Add($"peer-id {PeerId}");
-        if (peer.Ncp >= 2 || peer.Ciphers is not null) options.Add($"cipher {cipher.Name}");
-        if (peer.Has(PeerInfo.ProtoCcExitNotify)) options.Add("protocol-flags cc-exit");
-        if (peer.Mtu > 0) options.Add($"tun-mtu {o.TunMtu}");
-        return PushReplyBuilder.Build(options);
-    }
-
     /// <summary>Ends the session once: frees its address and peer-id and stops its tasks.</summary>
     public void Close(string reason, int level = 1, string? detail = null)
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
         bool wasEstablished;
+        KeyNegotiation? negotiation;
         lock (_gate)
         {
             wasEstablished = State == SessionState.Established;
             State = SessionState.Closed;
+            negotiation = _negotiation;
         }
         _server.Sessions.Remove(this);
         if (VirtualAddress != 0 && wasEstablished) _server.Pool.Release(VirtualAddress);
         _lifetime.Cancel();
-        var tls = _tls;
-        _tls = null;
-        if (tls is not null) _ = tls.DisposeAsync().AsTask();
+        if (negotiation is not null) _ = negotiation.Tls.DisposeAsync().AsTask();
         _server.Log.Write(level, $"{Name} disconnected: {reason}{(detail is null || !_server.Log.IsEnabled(4) ? "" : $" ({detail})")}", "disconnect");
     }
 
