@@ -41,22 +41,17 @@ public sealed class KeyMethod2Message
         var r2 = data.Slice(pos, KeySource.RandomSize).ToArray();
         pos += KeySource.RandomSize;
 
-        // The options string is mandatory; user, pass and peer-info may be absent in old peers.
+        // All four strings are required: every 2.x peer writes options, user, pass and peer-info
+        // (empty ones as 00 00, key_method_2_write()/push_peer_info()). Treating missing trailing
+        // strings as absent would take a message cut at a string boundary for a complete one.
         var options = ReadString(data, ref pos, out var status);
         if (status != ParseStatus.Complete) return status;
-        string user = "", pass = "", peerInfo = "";
-        if (pos < data.Length)
-        {
-            user = ReadString(data, ref pos, out status);
-            if (status != ParseStatus.Complete) return status;
-            pass = ReadString(data, ref pos, out status);
-            if (status != ParseStatus.Complete) return status;
-            if (pos < data.Length)
-            {
-                peerInfo = ReadString(data, ref pos, out status);
-                if (status != ParseStatus.Complete) return status;
-            }
-        }
+        var user = ReadString(data, ref pos, out status);
+        if (status != ParseStatus.Complete) return status;
+        var pass = ReadString(data, ref pos, out status);
+        if (status != ParseStatus.Complete) return status;
+        var peerInfo = ReadString(data, ref pos, out status);
+        if (status != ParseStatus.Complete) return status;
         consumed = pos;
         message = new KeyMethod2Message
         {

@@ -18,7 +18,7 @@ public static class PushReplyBuilder
     {
         var all = options.ToList();
         foreach (var o in all)
-            if (o.Contains(',') || o.Length + Prefix.Length + Last.Length + 1 > MaxMessageLength)
+            if (o.Contains(',') || o.Length + Prefix.Length + Last.Length + 1 >= MaxMessageLength)
                 throw new ArgumentException($"push option cannot be sent: '{o}'");
 
         var single = new StringBuilder(Prefix);
