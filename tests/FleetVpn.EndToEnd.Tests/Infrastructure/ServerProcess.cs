@@ -1,0 +1,64 @@
+namespace FleetVpn.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// The server under test, running in the server namespace: <c>fleetvpn serve --config FILE</c>
+/// (default) or the stock <c>openvpn --config FILE</c> (stand-in, FLEETVPN_E2E_SERVER=openvpn).
+/// Its stdout and stderr are captured in <see cref="Log"/>.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    /// <summary>The line both servers print once they serve.</summary>
+    public const string ReadyLine = "Initialization Sequence Completed";
+
+    private ServerProcess(ServerKind kind, RunningProcess process)
+    {
+        Kind = kind;
+        Process = process;
+    }
+
+    public ServerKind Kind { get; }
+
+    public RunningProcess Process { get; }
+
+    public LogCapture Log => Process.Log;
+
+    public bool HasExited => Process.HasExited;
+
+    /// <summary>Starts the server in <paramref name="ns"/> and waits for <see cref="ReadyLine"/>.</summary>
+    public static async Task<ServerProcess> StartAsync(ServerKind kind, string ns, string configPath, string workingDirectory,
+        ITestOutputHelper? output, TimeSpan readyTimeout)
+    {
+        var argv = new List<string> { "netns", "exec", ns };
+        switch (kind)
+        {
+            case ServerKind.FleetVpn:
+                var cli = E2ESettings.FleetVpnCliPath;
+                if (cli.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+                    argv.AddRange([Tools.FindDotnet() ?? throw new InvalidOperationException("dotnet host not found"), cli]);
+                else
+                    argv.Add(cli);
+                argv.AddRange(["serve", "--config", configPath]);
+                break;
+            case ServerKind.OpenVpn:
+                argv.AddRange([Tools.Resolve("openvpn"), "--config", configPath]);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind));
+        }
+
+        // `ip netns exec` execs the command in place, so the PID we hold is the server's own.
+        var process = RunningProcess.Start($"server ({kind})", Tools.Resolve("ip"), argv, workingDirectory, output);
+        var server = new ServerProcess(kind, process);
+        var ready = await process.WaitForTextAsync(ReadyLine, readyTimeout);
+        if (ready is null)
+        {
+            var why = process.HasExited ? "exited before it was ready" : $"was not ready within {readyTimeout.TotalSeconds:0} s";
+            var description = process.Describe(100);
+            await server.DisposeAsync();
+            throw new InvalidOperationException($"The server {why} (no \"{ReadyLine}\" line).\n{description}");
+        }
+        return server;
+    }
+
+    public ValueTask DisposeAsync() => Process.DisposeAsync();
+}
