@@ -1,0 +1,93 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using FleetVpn.Server;
+using FleetVpn.Server.Config;
+using FleetVpn.Server.Logging;
+
+namespace FleetVpn.Cli.Commands;
+
+/// <summary>
+/// <c>fleetvpn serve --config FILE [--cd DIR] [--directive args...]</c>: reads an OpenVPN server.conf
+/// (plus OpenVPN-style overrides), then runs the server until SIGINT or SIGTERM.
+/// Exit codes: 0 clean shutdown, 1 configuration error, 2 fatal error while serving.
+/// </summary>
+internal static class ServeCommand
+{
+    public const int ExitOk = 0;
+    public const int ExitConfigError = 1;
+    public const int ExitFatal = 2;
+
+    public static Command Create()
+    {
+        var config = new Option<string>("--config")
+        {
+            Description = "The OpenVPN server.conf to serve (relative to --cd when given).",
+            HelpName = "FILE",
+            Required = true,
+        };
+        var workingDirectory = new Option<string?>("--cd")
+        {
+            Description = "Directory that the config file and the relative paths inside it resolve against, as OpenVPN's --cd.",
+            HelpName = "DIR",
+        };
+
+        var command = new Command("serve",
+            "Run the VPN server from an OpenVPN server.conf.\n" +
+            "OpenVPN-style options given after the config override it, as if they were extra lines at the end of the file, " +
+            "e.g. 'fleetvpn serve --config server.conf --port 1195 --verb 4'. " +
+            "Exit codes: 0 after SIGINT/SIGTERM, 1 for a configuration error, 2 for a fatal error.")
+        {
+            config,
+            workingDirectory,
+        };
+
+        // Options this command does not know are OpenVPN directives for the parser, not errors.
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((parseResult, cancellation) => RunAsync(
+            parseResult.GetRequiredValue(config),
+            parseResult.GetValue(workingDirectory),
+            parseResult.UnmatchedTokens,
+            cancellation));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string configPath, string? workingDirectory, IReadOnlyList<string> overrides, CancellationToken cancellation)
+    {
+        ServerOptions options;
+        try
+        {
+            options = ServerConfigParser.ParseFile(configPath, overrides, workingDirectory);
+        }
+        catch (ConfigException error)
+        {
+            await Console.Error.WriteLineAsync(error.Message);
+            return ExitConfigError;
+        }
+
+        var log = new ServerLog(options.Verb, options.Mute);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true; // keep the process alive until the server has shut down
+            log.Info($"{context.Signal} received, shutting down");
+            stop.Cancel();
+        }
+        using var onSigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var onSigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+
+        try
+        {
+            await new VpnServer(options, log).RunAsync(stop.Token);
+            return ExitOk;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return ExitOk;
+        }
+        catch (Exception error)
+        {
+            await Console.Error.WriteLineAsync($"fatal: {error.Message}");
+            return ExitFatal;
+        }
+    }
+}
