@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs FleetVPN's whole test suite (`dotnet test FleetVpn.slnx`), after installing what the
+# end-to-end tests need. Run as root: the end-to-end tests create network namespaces and tun
+# devices (and delete them again). CI runs this same script through .ci/run.
+#
+#   sudo scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~EndToEnd]
+#
+# Environment:
+#   FLEETVPN_NO_APT=1            skip apt-get (the packages are already there)
+#   FLEETVPN_E2E_SERVER=openvpn  run the end-to-end tests against the stock openvpn server
+#                                (checks the test harness itself); default: fleetvpn
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+fail() { echo "scripts/test.sh: $*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || fail "run as root (sudo): the end-to-end tests create network namespaces and tun devices"
+
+# What the end-to-end tests run: ip (iproute2), the real openvpn 2.6 client (and server, for
+# FLEETVPN_E2E_SERVER=openvpn), ping (iputils-ping).
+packages=(iproute2 openvpn iputils-ping ca-certificates)
+if [ "${FLEETVPN_NO_APT:-}" != 1 ]; then
+  command -v apt-get >/dev/null || fail "apt-get not found: install ${packages[*]} yourself and set FLEETVPN_NO_APT=1"
+  echo "== apt-get install ${packages[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+fi
+
+echo "== checking tools"
+command -v dotnet >/dev/null || fail "the .NET SDK 10 is missing: 'dotnet' is not on PATH (under sudo, try: sudo env \"PATH=\$PATH\" scripts/test.sh)"
+sdk="$(dotnet --version)" || fail "'dotnet --version' failed: is the .NET SDK 10 installed (not only the runtime)?"
+case "$sdk" in
+  10.*) echo ".NET SDK $sdk" ;;
+  *) fail "the .NET SDK 10 is needed, 'dotnet --version' says $sdk" ;;
+esac
+[ -e /dev/net/tun ] || fail "/dev/net/tun is missing (load the tun module: modprobe tun)"
+ip -V
+openvpn --version | head -n 1 || true
+
+echo "== dotnet test FleetVpn.slnx"
+dotnet test FleetVpn.slnx --logger "console;verbosity=normal" "$@"
