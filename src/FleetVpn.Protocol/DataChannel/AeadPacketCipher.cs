@@ -14,7 +14,7 @@ namespace FleetVpn.Protocol.DataChannel;
 /// </code>
 /// Not thread-safe: one instance per direction, used by one thread at a time. Allocation-free per packet.
 /// </summary>
-public sealed class AeadPacketCipher : IDisposable
+public sealed class AeadPacketCipher : IPacketCipher
 {
     public const int TagSize = 16;
     public const int PacketIdSize = 4;
@@ -38,6 +38,9 @@ public sealed class AeadPacketCipher : IDisposable
 
     /// <summary>Bytes added around the plaintext, not counting the opcode/peer-id header.</summary>
     public const int Overhead = PacketIdSize + TagSize;
+
+    /// <summary><see cref="Overhead"/>, for <see cref="IPacketCipher"/>.</summary>
+    public int MaxOverhead => Overhead;
 
     /// <summary>
     /// Seals <paramref name="plaintext"/> into <paramref name="packet"/>, whose first
