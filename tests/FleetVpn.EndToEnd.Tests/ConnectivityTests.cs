@@ -20,6 +20,15 @@ public sealed class ConnectivityTests(E2EFixture env, ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task Server_bound_with_local_to_its_address_serves_a_client()
+    {
+        await using var server = await env.StartServerAsync(output, new ServerConfig { BindLocalAddress = true });
+        await using var client = await env.ConnectClientAsync(output, new ClientConfig { Identity = env.Pki.Client1 });
+
+        await TunnelAssertions.AssertConnectedAndPingingAsync(env, client, server, Net.FirstClientAddress);
+    }
+
+    [Fact]
     public async Task Twenty_megabytes_over_tcp_arrive_intact()
     {
         const int size = 20 * 1024 * 1024;

@@ -16,13 +16,19 @@ public sealed record ServerConfig
     public int? MaxClients { get; init; }
     public int Verb { get; init; } = 3;
 
+    /// <summary>
+    /// Write <c>local &lt;server veth address&gt;</c>, binding the server to that one address.
+    /// Off by default (the server then listens on all addresses of its own namespace), so that
+    /// only the test dedicated to <c>local</c> depends on it.
+    /// </summary>
+    public bool BindLocalAddress { get; init; }
+
     public string Render(TestPki pki, string localAddress, string statusPath)
     {
         var text = new StringBuilder()
             .AppendLine("# written by the FleetVPN end-to-end tests")
             .AppendLine("proto udp")
             .AppendLine($"port {Port}")
-            .AppendLine($"local {localAddress}")
             .AppendLine("dev tun")
             .AppendLine("topology subnet")
             .AppendLine("server 10.8.0.0 255.255.255.0")
@@ -38,6 +44,7 @@ public sealed record ServerConfig
             .AppendLine($"status {statusPath} 2")
             .AppendLine($"verb {Verb}");
         if (MaxClients is { } max) text.AppendLine($"max-clients {max}");
+        if (BindLocalAddress) text.AppendLine($"local {localAddress}");
         return text.ToString();
     }
 }
