@@ -29,7 +29,7 @@ internal static class CleanupRegistry
         foreach (var pid in Processes.Keys) ProcessKiller.Kill(pid);
         foreach (var ns in Namespaces.Keys)
         {
-            try { Commands.Ip("netns", "del", ns).Wait(TimeSpan.FromSeconds(5)); }
+            try { Commands.IpBlocking(TimeSpan.FromSeconds(5), "netns", "del", ns); }
             catch (Exception) { /* best effort while exiting */ }
         }
         foreach (var dir in Directories.Keys)

@@ -26,6 +26,16 @@ public static class Commands
     /// <summary>Runs <c>ip ARGS</c> in the host namespace (namespace and link management only).</summary>
     public static Task<CommandResult> Ip(params string[] args) => RunAsync(Tools.Resolve("ip"), args, DefaultTimeout);
 
+    /// <summary>
+    /// <see cref="Ip"/> for synchronous callers (Dispose, process exit): runs on the thread pool,
+    /// so that blocking cannot deadlock on a test framework's synchronization context.
+    /// </summary>
+    public static CommandResult? IpBlocking(TimeSpan wait, params string[] args)
+    {
+        var task = Task.Run(() => Ip(args));
+        return task.Wait(wait) ? task.Result : null;
+    }
+
     /// <summary>Like <see cref="Ip"/>, but throws with the command's output when it fails.</summary>
     public static async Task IpChecked(params string[] args)
     {

@@ -108,7 +108,7 @@ public sealed class NetworkNamespacePair : IDisposable
             try
             {
                 // Deleting the namespace removes the veth pair and any tun device left in it.
-                Commands.Ip("netns", "del", ns).Wait(TimeSpan.FromSeconds(10));
+                Commands.IpBlocking(TimeSpan.FromSeconds(10), "netns", "del", ns);
             }
             catch (Exception)
             {

@@ -56,7 +56,7 @@ public static partial class Prerequisites
     {
         try
         {
-            var result = Commands.RunAsync(openvpn, ["--version"], TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+            var result = Task.Run(() => Commands.RunAsync(openvpn, ["--version"], TimeSpan.FromSeconds(10))).GetAwaiter().GetResult();
             var match = VersionPattern().Match(result.StandardOutput + result.StandardError);
             return match.Success ? new Version(int.Parse(match.Groups[1].Value), int.Parse(match.Groups[2].Value)) : null;
         }
