@@ -4,12 +4,13 @@ namespace FleetVpn.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
 /// What one test class shares: checked prerequisites, a <see cref="NetworkNamespacePair"/>, a
-/// temp folder and a <see cref="TestPki"/>. Each test starts its own server and clients in
+/// temp folder for its configuration files, and the run's <see cref="TestPki"/>. Each test starts its own server and clients in
 /// these namespaces (so no state leaks between tests) and stops them before it ends.
 /// </summary>
 public sealed class E2EFixture : IAsyncLifetime
 {
     private const string TempPrefix = "fve2e-";
+
     /// <summary>
     /// One set of certificates for the whole run (RSA key generation takes seconds), in its own
     /// temp folder, deleted when the test host exits.
