@@ -120,7 +120,7 @@ public sealed class PacketDispatcher
             ServerCounters.Increment(ref counters.UnknownSource);
             return;
         }
-        var endPoint = (IPEndPoint)new IPEndPoint(IPAddress.IPv6Any, 0).Create(from);
+        var endPoint = ServerContext.ToEndPoint(from);
         if (packet.Opcode == Opcode.ControlHardResetClientV2)
         {
             SendCookieReply(packet, from, endPoint);

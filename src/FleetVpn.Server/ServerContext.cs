@@ -59,6 +59,10 @@ public sealed class ServerContext
         }
     }
 
+    /// <summary>An <see cref="IPEndPoint"/> for a received address (IPv4, or IPv6 from a dual-mode socket).</summary>
+    public static IPEndPoint ToEndPoint(SocketAddress address) =>
+        (IPEndPoint)new IPEndPoint(address.Family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0).Create(address);
+
     public static string Describe(IPEndPoint endPoint) =>
         endPoint.Address.IsIPv4MappedToIPv6 ? $"{endPoint.Address.MapToIPv4()}:{endPoint.Port}" : endPoint.ToString();
 }

@@ -373,7 +373,7 @@ public sealed class ClientSession
         var copy = SessionTable.Copy(from);
         var old = Name;
         _server.Sessions.Move(this, copy);
-        RemoteEndPoint = (IPEndPoint)new IPEndPoint(IPAddress.IPv6Any, 0).Create(copy);
+        RemoteEndPoint = ServerContext.ToEndPoint(copy);
         _server.Log.Info($"{old} floated to {ServerContext.Describe(RemoteEndPoint)}", "float");
     }
 }
