@@ -86,4 +86,52 @@ public sealed class ServerOptions
 
     /// <summary>`tls-timeout N` (default 2 s): first control-channel retransmit timeout.</summary>
     public int TlsTimeoutSeconds { get; set; } = 2;
+
+    /// <summary>`tran-window N` (default 3600 s): how long the previous key stays valid after a renegotiation.</summary>
+    public int TransitionWindowSeconds { get; set; } = 3600;
+
+    /// <summary>`tls-auth FILE [DIR]` / `tls-crypt FILE`: the control-channel wrapper; <see cref="FleetVpn.Protocol.Wrapping.NoWrapper"/> when neither is set.</summary>
+    public FleetVpn.Protocol.Wrapping.IControlWrapper ControlWrapper { get; set; } = FleetVpn.Protocol.Wrapping.NoWrapper.Instance;
+
+    /// <summary>What <see cref="ControlWrapper"/> is, for logs: "none", "tls-auth" or "tls-crypt".</summary>
+    public string ControlWrapperName { get; set; } = "none";
+
+    /// <summary>`auth DIGEST` (default SHA1): the tls-auth HMAC, and the CBC data-channel HMAC for clients that do not name one.</summary>
+    public FleetVpn.Protocol.DataChannel.HmacDigest Auth { get; set; } = FleetVpn.Protocol.DataChannel.HmacDigest.Sha1;
+
+    /// <summary>`data-ciphers-fallback NAME`: the cipher for clients that negotiate nothing (2.3/2.4 without NCP); null = refuse them.</summary>
+    public string? DataCiphersFallback { get; set; }
+
+    /// <summary>`client-config-dir DIR`: per-client files named after the certificate's common name (then DEFAULT).</summary>
+    public string? ClientConfigDir { get; set; }
+
+    /// <summary>`ccd-exclusive`: refuse clients without a client-config-dir file.</summary>
+    public bool CcdExclusive { get; set; }
+
+    /// <summary>`mssfix N` (0 = off; OpenVPN's default is 1492 with encapsulation accounting, FleetVPN clamps only when set).</summary>
+    public int MssFix { get; set; }
+
+    /// <summary>`explicit-exit-notify [N]` on the server: tell clients to reconnect (RESTART) on shutdown.</summary>
+    public bool ExplicitExitNotify { get; set; }
+
+    /// <summary>`user NAME`: drop privileges to this user once the tun and socket exist.</summary>
+    public string? User { get; set; }
+
+    /// <summary>`group NAME`: drop privileges to this group.</summary>
+    public string? Group { get; set; }
+
+    /// <summary>`duplicate-cn`: allow several clients with one common name (off: a newcomer replaces the old one).</summary>
+    public bool DuplicateCn { get; set; }
+
+    /// <summary>`client-to-client`: route client-to-client traffic inside the server instead of through the tun.</summary>
+    public bool ClientToClient { get; set; }
+
+    /// <summary>`ifconfig-pool-persist FILE [N]`: where pool addresses are kept across restarts.</summary>
+    public string? IfconfigPoolPersistFile { get; set; }
+
+    /// <summary>`ifconfig-pool-persist FILE [N]`: how often (seconds) the file is rewritten (default 600).</summary>
+    public int IfconfigPoolPersistSeconds { get; set; } = 600;
+
+    /// <summary>Every `push "..."` option, in order, sent to all clients after the built-in ones.</summary>
+    public List<string> Push { get; } = new();
 }
