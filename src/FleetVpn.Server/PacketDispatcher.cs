@@ -19,6 +19,8 @@ public sealed class PacketDispatcher
     private readonly ServerContext _server;
     private readonly byte[] _plaintext = new byte[65536];
     private readonly byte[] _reply = new byte[64];
+    private readonly byte[] _wrappedReply = new byte[256];
+    private readonly byte[] _unwrapped = new byte[65536 + 8];
 
     public PacketDispatcher(ServerContext server) => _server = server;
 
@@ -104,7 +106,14 @@ public sealed class PacketDispatcher
     private void OnControl(ReadOnlySpan<byte> datagram, SocketAddress from)
     {
         var counters = _server.Counters;
-        if (!ControlPacket.TryParse(datagram, out var packet))
+        // The wrapper (tls-auth HMAC / tls-crypt) is checked first: nothing else is looked at, and no
+        // state exists, for a packet that does not authenticate.
+        if (!_server.Options.ControlWrapper.TryUnwrap(datagram, _unwrapped, out int length, out uint replayId, out uint replayTime))
+        {
+            ServerCounters.Increment(ref counters.WrapperRejected);
+            return;
+        }
+        if (!ControlPacket.TryParse(_unwrapped.AsSpan(0, length), out var packet))
         {
             ServerCounters.Increment(ref counters.Malformed);
             return;
@@ -112,7 +121,7 @@ public sealed class PacketDispatcher
         var session = _server.Sessions.ByAddress(from);
         if (session is not null && session.RemoteSessionId == packet.SessionId)
         {
-            session.OnControlPacket(packet);
+            session.OnControlPacket(packet, replayId, replayTime);
             return;
         }
         if (packet.KeyId != 0)
@@ -144,7 +153,7 @@ public sealed class PacketDispatcher
         }
         _server.Log.Write(3, $"{ServerContext.Describe(endPoint)}: new session {packet.SessionId} (cookie verified)");
         fresh.Start();
-        fresh.OnControlPacket(packet);
+        fresh.OnControlPacket(packet, replayId, replayTime);
     }
 
     /// <summary>P_CONTROL_HARD_RESET_SERVER_V2 with the cookie as our session id; nothing is stored.</summary>
@@ -158,7 +167,9 @@ public sealed class PacketDispatcher
         var cookie = _server.Cookie.Compute(endPoint, reset.SessionId, ServerContext.UnixSeconds);
         Span<uint> ack = [reset.MessageId];
         int n = ControlPacket.Write(_reply, Opcode.ControlHardResetServerV2, 0, cookie, ack, reset.SessionId, 0, default);
+        // A fresh replay counter: this reply is packet-id 1; the session, if it comes, goes on from 2.
+        n = _server.Options.ControlWrapper.Wrap(_reply.AsSpan(0, n), 1, (uint)ServerContext.UnixSeconds, _wrappedReply);
         ServerCounters.Increment(ref _server.Counters.CookieReplies);
-        _server.Send(_reply.AsSpan(0, n), from);
+        _server.Send(_wrappedReply.AsSpan(0, n), from);
     }
 }

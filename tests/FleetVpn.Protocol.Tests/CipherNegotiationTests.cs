@@ -69,9 +69,26 @@ public class CipherNegotiationTests
     [Fact]
     public void UnsupportedServerCipherIsSkipped()
     {
-        // FleetVPN has no CBC data channel: an AES-256-CBC entry in the server list cannot be chosen.
+        // BF-CBC has no implementation: an entry for it in the server list cannot be chosen.
+        var peer = Peer("IV_CIPHERS=BF-CBC:AES-256-GCM");
+        Assert.Same(DataCipher.Aes256Gcm, CipherNegotiation.Choose(["BF-CBC", "AES-256-GCM"], peer, null));
+    }
+
+    [Fact]
+    public void CbcIsChosenWhenServerListsItFirstAndClientOffersIt()
+    {
         var peer = Peer("IV_CIPHERS=AES-256-CBC:AES-256-GCM");
-        Assert.Same(DataCipher.Aes256Gcm, CipherNegotiation.Choose(["AES-256-CBC", "AES-256-GCM"], peer, null));
+        Assert.Same(DataCipher.Aes256Cbc, CipherNegotiation.Choose(["AES-256-CBC", "AES-256-GCM"], peer, null));
+    }
+
+    [Fact]
+    public void FallbackOnlyForClientsWithoutAList()
+    {
+        // A 2.3-style client: no IV_NCP, no IV_CIPHERS, its own cipher not in the server list.
+        Assert.Same(DataCipher.Aes128Cbc, CipherNegotiation.Choose(["AES-256-GCM"], Peer("IV_VER=2.3.18"), "AES-128-CBC", "AES-128-CBC"));
+        Assert.Null(CipherNegotiation.Choose(["AES-256-GCM"], Peer("IV_VER=2.3.18"), "AES-128-CBC", null));
+        // A client that sent a list never falls back.
+        Assert.Null(CipherNegotiation.Choose(["AES-256-GCM"], Peer("IV_CIPHERS=AES-128-CBC"), null, "AES-128-CBC"));
     }
 
     /// <summary>tls-auth fixture: server default list, client IV_CIPHERS=CHACHA20-POLY1305 → the real server pushed CHACHA20-POLY1305.</summary>

@@ -4,6 +4,7 @@ namespace FleetVpn.Server.Diagnostics;
 public sealed class ServerCounters
 {
     public long Malformed;
+    public long WrapperRejected;
     public long UnknownSource;
     public long BadCookie;
     public long AuthenticationFailed;
@@ -19,7 +20,7 @@ public sealed class ServerCounters
     public static void Increment(ref long counter) => Interlocked.Increment(ref counter);
 
     public override string ToString() =>
-        $"malformed={Malformed} unknown-source={UnknownSource} bad-cookie={BadCookie} auth-failed={AuthenticationFailed} " +
+        $"malformed={Malformed} wrapper-rejected={WrapperRejected} unknown-source={UnknownSource} bad-cookie={BadCookie} auth-failed={AuthenticationFailed} " +
         $"replayed={Replayed} spoofed-source={SpoofedSource} no-route={NoRoute} unsupported-payload={UnsupportedPayload} " +
         $"cookie-replies={CookieReplies} handshakes-ok={HandshakesCompleted} handshakes-failed={HandshakesFailed} refused-max-clients={RefusedMaxClients}";
 }

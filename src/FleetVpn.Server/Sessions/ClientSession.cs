@@ -7,6 +7,7 @@ using FleetVpn.Protocol.Keys;
 using FleetVpn.Protocol.Messages;
 using FleetVpn.Protocol.Reliability;
 using FleetVpn.Protocol.Wire;
+using FleetVpn.Protocol.Wrapping;
 using FleetVpn.Server.Diagnostics;
 using FleetVpn.Server.Routing;
 
@@ -19,15 +20,16 @@ namespace FleetVpn.Server.Sessions;
 /// </summary>
 public sealed class ClientSession
 {
-    /// <summary>`--tran-window` default: the previous key stays valid for receiving this long.</summary>
-    public const int TransitionWindowSeconds = 3600;
-
     private readonly ServerContext _server;
     private readonly object _gate = new();
     private readonly List<byte[]> _outgoing = new();
     private readonly CancellationTokenSource _lifetime = new();
     private KeyNegotiation? _negotiation;
     private DataCipher? _cipher;
+    private HmacDigest _digest = HmacDigest.Sha1;
+    private readonly PacketIdSender _replaySender;
+    private readonly TimedReplayWindow _replayWindow = new();
+    private readonly byte[] _wrapped = new byte[2048];
     private long _previousKeysUntilMs;
     private int _closed;
 
@@ -40,6 +42,8 @@ public sealed class ClientSession
         RemoteSessionId = remote;
         CreatedAtMs = ServerContext.NowMs;
         LastReceivedMs = LastSentMs = CreatedAtMs;
+        // The stateless reset reply used replay packet-id 1; this session continues at 2 (§4.1).
+        _replaySender = new PacketIdSender((uint)ServerContext.UnixSeconds, lastId: 1);
     }
 
     public SocketAddress RemoteAddress { get; set; }
@@ -83,11 +87,17 @@ public sealed class ClientSession
     }
 
     /// <summary>Handles a control packet addressed to this session (receive thread).</summary>
-    public void OnControlPacket(in ControlPacket packet)
+    public void OnControlPacket(in ControlPacket packet, uint replayId, uint replayTime)
     {
         lock (_gate)
         {
             if (State == SessionState.Closed || _negotiation is null) return;
+            // Replay check after the wrapper authenticated the packet (§3.2).
+            if (_server.Options.ControlWrapper.HasReplayId && !_replayWindow.TryAccept(replayId, replayTime))
+            {
+                ServerCounters.Increment(ref _server.Counters.Replayed);
+                return;
+            }
             if (packet.KeyId != _negotiation.KeyId)
             {
                 // A client-initiated renegotiation: only from a finished key, to the next key-id (tls_pre_decrypt()).
@@ -159,7 +169,14 @@ public sealed class ClientSession
     {
         _outgoing.Clear();
         _negotiation!.Link.Flush(nowMs, _outgoing);
-        foreach (var datagram in _outgoing) _server.Send(datagram, RemoteAddress);
+        var wrapper = _server.Options.ControlWrapper;
+        foreach (var datagram in _outgoing)
+        {
+            // Every transmission, retransmissions and ACKs included, takes a fresh replay packet-id.
+            var id = _replaySender.Next();
+            int length = wrapper.Wrap(datagram, id.Id, id.Time, _wrapped);
+            _server.Send(_wrapped.AsSpan(0, length), RemoteAddress);
+        }
         if (_outgoing.Count > 0) LastSentMs = nowMs;
     }
 
@@ -184,8 +201,24 @@ public sealed class ClientSession
             if (negotiation.IsInitial)
                 log.Write(4, $"{Name}: peer info {client.PeerInfo.Replace('\n', ' ').Trim()}; options '{client.Options}'");
 
+            IReadOnlyList<string>? pushReply = null;
+            string? refusal = null, authFailed = null;
+            if (negotiation.IsInitial)
+            {
+                CompLzoFraming = clientOptions.CompLzo;
+                _cipher = CipherNegotiation.Choose(_server.Options.DataCiphers, peer, clientOptions.Cipher, _server.Options.DataCiphersFallback);
+                // CBC needs the client's HMAC: NCP never negotiates `auth`, the client's options string tells it (§9.1).
+                _digest = HmacDigest.Find(clientOptions.Get("auth") ?? "") ?? _server.Options.Auth;
+                if (_cipher is null)
+                {
+                    string offered = string.Join(':', peer.Ciphers ?? [clientOptions.Cipher ?? (clientOptions.Has("keysize") ? "BF-CBC (2.3 default)" : "none")]);
+                    refusal = $"no shared data cipher (client offers {offered}, server has {string.Join(':', _server.Options.DataCiphers)}"
+                        + (_server.Options.DataCiphersFallback is { } f ? $", fallback {f})" : ")");
+                    authFailed = "AUTH_FAILED,Data channel cipher negotiation failed (no shared cipher)";
+                }
+            }
+
             var serverKeys = KeySource.NewRandom(withPreMaster: false);
-            if (negotiation.IsInitial) CompLzoFraming = clientOptions.CompLzo;
             var reply = new KeyMethod2Message
             {
                 Keys = serverKeys,
@@ -193,14 +226,11 @@ public sealed class ClientSession
             };
             await tls.WriteAsync(reply.ToBytes(), handshakeTimeout.Token).ConfigureAwait(false);
 
-            IReadOnlyList<string>? pushReply = null;
             if (negotiation.IsInitial)
             {
-                _cipher = CipherNegotiation.Choose(_server.Options.DataCiphers, peer, clientOptions.Cipher);
-                if (_cipher is null)
+                if (refusal is not null)
                 {
-                    await RefuseAsync(tls, $"no shared data cipher (client offers {string.Join(':', peer.Ciphers ?? [clientOptions.Cipher ?? "none"])}, server has {string.Join(':', _server.Options.DataCiphers)})",
-                        "AUTH_FAILED,Data channel cipher negotiation failed (no shared cipher)").ConfigureAwait(false);
+                    await RefuseAsync(tls, refusal, authFailed!).ConfigureAwait(false);
                     return;
                 }
                 if (!_server.Pool.TryAllocate(out uint address))
@@ -210,16 +240,16 @@ public sealed class ClientSession
                 }
                 VirtualAddress = address;
                 UsesPeerId = peer.Has(PeerInfo.ProtoDataV2);
-                pushReply = PushReplyFactory.Build(_server.Options, _server.Pool, address, UsesPeerId ? PeerId : null, peer, _cipher);
+                pushReply = PushReplyFactory.Build(_server.Options, _server.Pool, address, UsesPeerId ? PeerId : null, peer, _cipher!);
             }
 
             // The cipher stays as first negotiated; renegotiation only renews the keys (§10).
             var material = LegacyKeyExpansion.Derive(client.Keys, serverKeys, RemoteSessionId, OwnSessionId);
-            InstallKeys(negotiation, new DataChannelKeys(negotiation.KeyId, _cipher!, material));
+            InstallKeys(negotiation, new DataChannelKeys(negotiation.KeyId, _cipher!, _digest, material));
             if (negotiation.IsInitial)
             {
                 ServerCounters.Increment(ref _server.Counters.HandshakesCompleted);
-                log.Info($"{Name} connected, assigned {AddressPool.ToAddress(VirtualAddress)}, cipher {_cipher!.Name}, peer-id {(UsesPeerId ? PeerId : DataPacketHeader.NoPeerId)}, {peer.Version ?? "unknown version"}", "connect");
+                log.Info($"{Name} connected, assigned {AddressPool.ToAddress(VirtualAddress)}, cipher {_cipher!.Name}{(_cipher.IsAead ? "" : "/" + _digest.Name)}, peer-id {(UsesPeerId ? PeerId : DataPacketHeader.NoPeerId)}, {peer.Version ?? "unknown version"}", "connect");
             }
             else
             {
@@ -254,7 +284,7 @@ public sealed class ClientSession
         {
             if (State == SessionState.Closed || negotiation != _negotiation) return;
             PreviousKeys = Keys;
-            _previousKeysUntilMs = ServerContext.NowMs + TransitionWindowSeconds * 1000L;
+            _previousKeysUntilMs = ServerContext.NowMs + _server.Options.TransitionWindowSeconds * 1000L;
             Keys = keys;
             negotiation.Finished = true;
             int reneg = _server.Options.RenegSeconds;

@@ -13,18 +13,22 @@ public sealed class DataChannelKeys
     private uint _lastSentPacketId;
     private ReplayWindow _replay;
 
-    public DataChannelKeys(int keyId, DataCipher cipher, KeyMaterial keys)
+    /// <param name="digest">The HMAC of CBC ciphers (the client's `auth`); unused for AEAD.</param>
+    public DataChannelKeys(int keyId, DataCipher cipher, HmacDigest digest, KeyMaterial keys)
     {
         KeyId = keyId;
         Cipher = cipher;
-        Decryptor = new AeadPacketCipher(cipher, keys, KeyMaterial.ClientToServer);
-        Encryptor = new AeadPacketCipher(cipher, keys, KeyMaterial.ServerToClient);
+        Decryptor = Create(cipher, digest, keys, KeyMaterial.ClientToServer);
+        Encryptor = Create(cipher, digest, keys, KeyMaterial.ServerToClient);
     }
 
     public int KeyId { get; }
     public DataCipher Cipher { get; }
-    public AeadPacketCipher Decryptor { get; }
-    public AeadPacketCipher Encryptor { get; }
+    public IPacketCipher Decryptor { get; }
+    public IPacketCipher Encryptor { get; }
+
+    private static IPacketCipher Create(DataCipher cipher, HmacDigest digest, KeyMaterial keys, int slot) =>
+        cipher.IsAead ? new AeadPacketCipher(cipher, keys, slot) : new CbcHmacPacketCipher(cipher, digest, keys, slot);
 
     /// <summary>Replay check of an authenticated packet-id (receive thread only).</summary>
     public bool AcceptPacketId(uint packetId) => _replay.TryAccept(packetId);
