@@ -36,4 +36,31 @@ internal static class ConfigFiles
             return false;
         }
     }
+
+    /// <summary>Whether <paramref name="fullPath"/> is a directory this process can list; on failure returns false with an OS-style reason.</summary>
+    public static bool TryCheckDirectory(string fullPath, out string reason)
+    {
+        if (File.Exists(fullPath))
+        {
+            reason = "Not a directory";
+            return false;
+        }
+        if (!Directory.Exists(fullPath))
+        {
+            reason = "No such file or directory";
+            return false;
+        }
+        try
+        {
+            using var entries = Directory.EnumerateFileSystemEntries(fullPath).GetEnumerator();
+            entries.MoveNext();
+            reason = "";
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            reason = ex is UnauthorizedAccessException ? "Permission denied" : ex.Message;
+            return false;
+        }
+    }
 }

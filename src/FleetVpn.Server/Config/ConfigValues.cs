@@ -59,4 +59,16 @@ internal static class ConfigValues
         BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
         return new IPAddress(bytes);
     }
+
+    /// <summary>
+    /// The option of <c>push "OPTION"</c>. PUSH_REPLY separates options with commas, so one inside an
+    /// option is refused, as OpenVPN 2.6's <c>push_option_ex()</c> in push.c does ("illegal comma").
+    /// </summary>
+    public static string PushOption(ConfigDirective directive, string option)
+    {
+        if (option.Trim().Length == 0) throw directive.Error("the pushed option is empty");
+        if (option.Contains(','))
+            throw directive.Error("illegal comma (',') in the pushed option: PUSH_REPLY separates options with commas; push each option on its own line");
+        return option;
+    }
 }

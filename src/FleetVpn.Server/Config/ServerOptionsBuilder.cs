@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using FleetVpn.Protocol.DataChannel;
 
 namespace FleetVpn.Server.Config;
 
@@ -8,13 +9,12 @@ namespace FleetVpn.Server.Config;
 /// Applies directives to a <see cref="ServerOptions"/> one at a time, in order, validating each
 /// as OpenVPN 2.6 does (<c>add_option</c> in <c>options.c</c>, the helpers in <c>helper.c</c>) and
 /// refusing what FleetVPN does not implement. <see cref="Build"/> then runs the checks that need
-/// the whole config: the device type, required directives, and that <c>cert</c> and <c>key</c> belong together.
+/// the whole config: the device type, required directives, that <c>cert</c> and <c>key</c> belong
+/// together, and builds the control-channel wrapper (its digest comes from <c>auth</c>, which may
+/// follow <c>tls-auth</c>).
 /// </summary>
 internal sealed class ServerOptionsBuilder
 {
-    /// <summary>The data-channel ciphers FleetVPN implements, by OpenVPN's canonical name.</summary>
-    private static readonly string[] SupportedCiphers = ["AES-256-GCM", "AES-128-GCM", "CHACHA20-POLY1305"];
-
     /// <summary><c>PING_TIMEOUT_MAX</c> in OpenVPN's options.h: one day.</summary>
     private const int PingTimeoutMax = 86400;
 
@@ -23,6 +23,9 @@ internal sealed class ServerOptionsBuilder
 
     /// <summary>Linux <c>IFNAMSIZ</c> - 1.</summary>
     private const int MaxInterfaceNameLength = 15;
+
+    /// <summary><c>MSSFIX_DEFAULT</c> in OpenVPN's mtu.h: what a bare <c>mssfix</c> means.</summary>
+    private const int MssFixDefault = 1492;
 
     private readonly ServerOptions _options = new();
     private readonly string _mainFile;
@@ -34,6 +37,9 @@ internal sealed class ServerOptionsBuilder
     private ConfigDirective? _dev;
     private ConfigDirective? _devType;
     private ConfigDirective? _local;
+    private ConfigDirective? _ccdExclusive;
+    private readonly ControlWrapperDirectives _wrapping = new();
+    private readonly CipherDirectives _ciphers = new();
     // The cert and key directives with their PEM text and the order they were applied in, so a
     // mismatch is reported at whichever of the two came last.
     private (ConfigDirective Directive, string Pem, int Sequence)? _cert;
@@ -73,16 +79,31 @@ internal sealed class ServerOptionsBuilder
             case "cert": ApplyCert(directive); break;
             case "key": ApplyKey(directive); break;
             case "dh": ApplyDh(directive); break;
-            case "data-ciphers" or "ncp-ciphers": ApplyDataCiphers(directive); break;
+            case "data-ciphers" or "ncp-ciphers": _options.DataCiphers = CipherDirectives.ParseDataCiphers(directive); break;
+            case "data-ciphers-fallback": _ciphers.ApplyFallback(directive); break;
+            case "cipher": _ciphers.ApplyCipher(directive); break;
+            case "auth": ApplyAuth(directive); break;
+            case "tls-auth": _wrapping.ApplyTlsAuth(directive, () => ReadKeyMaterial(directive, maxArguments: 2)); break;
+            case "tls-crypt": _wrapping.ApplyTlsCrypt(directive, () => ReadKeyMaterial(directive, maxArguments: 2)); break;
+            case "key-direction": _wrapping.ApplyKeyDirection(directive); break;
             case "remote-cert-tls": ApplyRemoteCertTls(directive); break;
             case "status": ApplyStatus(directive); break;
             case "hand-window": _options.HandWindowSeconds = ConfigValues.Integer(directive, Single(directive), "hand-window", 1, int.MaxValue); break;
             case "tls-timeout": _options.TlsTimeoutSeconds = ConfigValues.Integer(directive, Single(directive), "tls-timeout", 1, int.MaxValue); break;
+            case "tran-window": _options.TransitionWindowSeconds = ConfigValues.Integer(directive, Single(directive), "tran-window", 1, int.MaxValue); break;
             case "tls-server": NoArguments(directive); break; // implied: FleetVPN is always the TLS server
             case "mode": ApplyMode(directive); break;
             case "cd": ApplyCd(directive); break;
-            case "user" or "group":
-                throw directive.Error("not supported yet (FleetVPN does not drop privileges yet)");
+            case "client-config-dir": ApplyClientConfigDir(directive); break;
+            case "ccd-exclusive": NoArguments(directive); _options.CcdExclusive = true; _ccdExclusive = directive; break;
+            case "mssfix": ApplyMssFix(directive); break;
+            case "explicit-exit-notify": ApplyExplicitExitNotify(directive); break;
+            case "user": ApplyUser(directive); break;
+            case "group": ApplyGroup(directive); break;
+            case "duplicate-cn": NoArguments(directive); _options.DuplicateCn = true; break;
+            case "client-to-client": NoArguments(directive); _options.ClientToClient = true; break;
+            case "ifconfig-pool-persist": ApplyIfconfigPoolPersist(directive); break;
+            case "push": ApplyPush(directive); break;
             default:
                 throw directive.Error("not supported");
         }
@@ -93,6 +114,9 @@ internal sealed class ServerOptionsBuilder
     {
         CheckDeviceType();
         CheckLocalMatchesProto();
+        // options_postprocess_verify_ce() in options.c: "--ccd-exclusive must be used with --client-config-dir".
+        if (_ccdExclusive is not null && _options.ClientConfigDir is null)
+            throw _ccdExclusive.Error("must be used with client-config-dir");
 
         if (_ca is null) throw Missing("ca");
         if (_cert is not { } cert) throw Missing("cert");
@@ -107,6 +131,8 @@ internal sealed class ServerOptionsBuilder
                 : cert.Directive.Error($"certificate does not match the private key of '{key.Directive}' ({key.Directive.Location})");
         }
         _options.ServerCertificate = combined;
+        _options.DataCiphersFallback = _ciphers.Fallback;
+        (_options.ControlWrapper, _options.ControlWrapperName) = _wrapping.Build(_options.Auth);
         return _options;
     }
 
@@ -284,25 +310,12 @@ internal sealed class ServerOptionsBuilder
         ReadKeyMaterial(directive);
     }
 
-    private void ApplyDataCiphers(ConfigDirective directive)
+    private void ApplyAuth(ConfigDirective directive)
     {
-        var ciphers = new List<string>();
-        foreach (var entry in Single(directive).Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            // As in OpenVPN 2.6, a '?' prefix marks a cipher as optional: dropped when unavailable.
-            var optional = entry.StartsWith('?');
-            var name = (optional ? entry[1..] : entry).ToUpperInvariant();
-            if (SupportedCiphers.Contains(name))
-            {
-                if (!ciphers.Contains(name)) ciphers.Add(name);
-            }
-            else if (!optional)
-            {
-                throw directive.Error($"cipher '{entry}' is not supported yet (FleetVPN supports {string.Join(", ", SupportedCiphers)})");
-            }
-        }
-        if (ciphers.Count == 0) throw directive.Error("the list names no cipher FleetVPN supports");
-        _options.DataCiphers = ciphers;
+        var name = Single(directive);
+        _options.Auth = HmacDigest.Find(name) ?? throw directive.Error(name == "none"
+            ? "not supported (tls-auth and CBC data packets would go unauthenticated)"
+            : $"digest '{name}' is not supported (FleetVPN supports {string.Join(", ", HmacDigest.All.Select(d => d.Name))})");
     }
 
     private void ApplyRemoteCertTls(ConfigDirective directive)
@@ -343,6 +356,63 @@ internal sealed class ServerOptionsBuilder
         _directory = directory;
     }
 
+    private void ApplyClientConfigDir(ConfigDirective directive)
+    {
+        // OpenVPN checks the directory at start-up (check_file_access_chroot(..., R_OK|X_OK,
+        // "--client-config-dir") in options.c); FleetVPN does the same at parse time.
+        var path = ConfigFiles.Resolve(_directory, Single(directive));
+        if (!ConfigFiles.TryCheckDirectory(path, out var reason))
+            throw directive.Error($"cannot use {path}: {reason}");
+        _options.ClientConfigDir = path;
+    }
+
+    private void ApplyMssFix(ConfigDirective directive)
+    {
+        var arguments = Expect(directive, 0, 2);
+        if (arguments.Count == 2)
+        {
+            throw arguments[1] is "mtu" or "fixed"
+                ? directive.Error($"not supported yet: the '{arguments[1]}' flag (FleetVPN clamps the MSS to the given size only)")
+                : directive.Error($"'{arguments[1]}' is not a flag of mssfix (OpenVPN knows 'mtu' and 'fixed')");
+        }
+        // A bare 'mssfix' is OpenVPN's default, MSSFIX_DEFAULT; 0 turns clamping off.
+        _options.MssFix = arguments.Count == 0 ? MssFixDefault : ConfigValues.Integer(directive, arguments[0], "mssfix", 0, 65535);
+    }
+
+    private void ApplyExplicitExitNotify(ConfigDirective directive)
+    {
+        // OpenVPN stores the count (1 without an argument); a server only asks "is it non-zero?":
+        // then it sends RESTART to its clients when it shuts down.
+        var arguments = Expect(directive, 0, 1);
+        var count = arguments.Count == 0 ? 1 : ConfigValues.Integer(directive, arguments[0], "explicit-exit-notify", 0, int.MaxValue);
+        _options.ExplicitExitNotify = count > 0;
+    }
+
+    private void ApplyUser(ConfigDirective directive)
+    {
+        var name = Single(directive);
+        SystemAccounts.RequireUser(directive, name);
+        _options.User = name;
+    }
+
+    private void ApplyGroup(ConfigDirective directive)
+    {
+        var name = Single(directive);
+        SystemAccounts.RequireGroup(directive, name);
+        _options.Group = name;
+    }
+
+    private void ApplyIfconfigPoolPersist(ConfigDirective directive)
+    {
+        var arguments = Expect(directive, 1, 2);
+        _options.IfconfigPoolPersistFile = ConfigFiles.Resolve(_directory, arguments[0]);
+        // 0 is OpenVPN's "read the file at start-up, never write it".
+        if (arguments.Count == 2)
+            _options.IfconfigPoolPersistSeconds = ConfigValues.Integer(directive, arguments[1], "ifconfig-pool-persist interval", 0, int.MaxValue);
+    }
+
+    private void ApplyPush(ConfigDirective directive) => _options.Push.Add(ConfigValues.PushOption(directive, Single(directive)));
+
     private void CheckDeviceType()
     {
         if (_devType is not null) return; // dev-type tun names the type whatever the device is called
@@ -366,30 +436,19 @@ internal sealed class ServerOptionsBuilder
             throw _local.Error("an IPv4 address, but 'proto udp6' serves IPv6 only");
     }
 
-    /// <summary>The PEM text of a key-material directive: its inline block, or the file it names.</summary>
-    private string ReadKeyMaterial(ConfigDirective directive)
+    /// <summary>The text of a key-material directive (PEM, or an OpenVPN static key): its inline block, or the file it names (the first argument).</summary>
+    private string ReadKeyMaterial(ConfigDirective directive, int maxArguments = 1)
     {
         if (directive.IsInline) return directive.InlineContent!;
-        var path = ConfigFiles.Resolve(_directory, Single(directive));
+        var path = ConfigFiles.Resolve(_directory, Expect(directive, 1, maxArguments)[0]);
         if (!ConfigFiles.TryReadText(path, out var text, out var reason))
             throw directive.Error($"cannot read {path}: {reason}");
         return text;
     }
 
-    private static string Single(ConfigDirective directive) => Expect(directive, 1, 1)[0];
+    private static string Single(ConfigDirective directive) => DirectiveArguments.Single(directive);
 
-    private static void NoArguments(ConfigDirective directive) => Expect(directive, 0, 0);
+    private static void NoArguments(ConfigDirective directive) => DirectiveArguments.None(directive);
 
-    /// <summary>The arguments, if there are between <paramref name="min"/> and <paramref name="max"/> and the directive is not an inline block.</summary>
-    private static IReadOnlyList<string> Expect(ConfigDirective directive, int min, int max)
-    {
-        // Only key material may be inline; ReadKeyMaterial handles those before coming here.
-        if (directive.IsInline) throw directive.Error($"'{directive.Name}' does not take an inline <{directive.Name}> block");
-        var count = directive.Arguments.Count;
-        if (count >= min && count <= max) return directive.Arguments;
-        var expected = min == max
-            ? (min == 0 ? "no arguments" : min == 1 ? "1 argument" : $"{min} arguments")
-            : $"{min} to {max} arguments";
-        throw directive.Error($"expects {expected}, got {count}");
-    }
+    private static IReadOnlyList<string> Expect(ConfigDirective directive, int min, int max) => DirectiveArguments.Expect(directive, min, max);
 }
