@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using FleetVpn.Protocol.Messages;
 using FleetVpn.Protocol.Wire;
 using FleetVpn.Server.Diagnostics;
+using FleetVpn.Server.Routing;
 using FleetVpn.Server.Sessions;
 
 namespace FleetVpn.Server;
@@ -19,6 +20,7 @@ public sealed class PacketDispatcher
     private readonly ServerContext _server;
     private readonly byte[] _plaintext = new byte[65536];
     private readonly byte[] _reply = new byte[64];
+    private readonly byte[] _forward = new byte[65536 + 128];
     private readonly byte[] _wrappedReply = new byte[256];
     private readonly byte[] _unwrapped = new byte[65536 + 8];
 
@@ -58,7 +60,9 @@ public sealed class PacketDispatcher
             ServerCounters.Increment(ref counters.UnknownSource);
             return;
         }
-        if (!keys.Decryptor.TryOpen(packet, header, _plaintext, out int length, out uint packetId))
+        // Decrypt one byte in, so that the byte before the payload can take comp-lzo framing
+        // if the packet goes straight on to another client (client-to-client).
+        if (!keys.Decryptor.TryOpen(packet, header, _plaintext.AsSpan(1), out int length, out uint packetId))
         {
             ServerCounters.Increment(ref counters.AuthenticationFailed);
             return;
@@ -77,12 +81,14 @@ public sealed class PacketDispatcher
         session.LastReceivedMs = ServerContext.NowMs;
         Interlocked.Add(ref session.BytesReceived, packet.Length);
 
-        ReadOnlySpan<byte> payload = _plaintext.AsSpan(0, length);
+        int start = 1;
         if (session.CompLzoFraming)
         {
-            if (payload[0] != CompLzo.NotCompressed) { ServerCounters.Increment(ref counters.UnsupportedPayload); return; }
-            payload = payload[1..];
+            if (_plaintext[1] != CompLzo.NotCompressed) { ServerCounters.Increment(ref counters.UnsupportedPayload); return; }
+            start = 2;
+            length--;
         }
+        var payload = _plaintext.AsSpan(start, length);
         if (PingMessage.Is(payload)) return;
         if (OccMessage.IsOcc(payload))
         {
@@ -98,6 +104,15 @@ public sealed class PacketDispatcher
         {
             ServerCounters.Increment(ref counters.SpoofedSource);
             _server.Log.Write(4, $"{session.Name}: dropped packet with source address not its own", "spoofed");
+            return;
+        }
+        if (session.MaxMss > 0) TcpMssClamp.Apply(payload, session.MaxMss);
+        if (_server.Options.ClientToClient
+            && _server.Sessions.ByVirtualAddress(BinaryPrimitives.ReadUInt32BigEndian(payload[16..])) is { } target)
+        {
+            // client-to-client: routed inside the server, never through the tun.
+            if (target.MaxMss > 0) TcpMssClamp.Apply(payload, target.MaxMss);
+            target.SendData(_plaintext.AsSpan(start - 1, length + 1), _forward);
             return;
         }
         _server.Tun.Write(payload);

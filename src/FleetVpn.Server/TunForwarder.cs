@@ -52,6 +52,7 @@ public sealed class TunForwarder
             ServerCounters.Increment(ref _server.Counters.NoRoute);
             return;
         }
+        if (session.MaxMss > 0) Routing.TcpMssClamp.Apply(ip, session.MaxMss);
         session.SendData(framed, _packet);
     }
 }

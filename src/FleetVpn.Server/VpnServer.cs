@@ -52,6 +52,7 @@ public sealed class VpnServer
         }
         finally
         {
+            if (_options.ExplicitExitNotify) await NotifyClientsOfRestartAsync(server).ConfigureAwait(false);
             stop.Cancel();
             foreach (var session in server.Sessions.All.ToList()) session.Close("server shutting down", level: 3);
             socket.Close();
@@ -59,6 +60,21 @@ public sealed class VpnServer
             WriteStatus(server);
             _log.Info($"shut down; counters: {server.Counters}");
         }
+    }
+
+    /// <summary>
+    /// Server-side `explicit-exit-notify`: every connected client is told RESTART over its control
+    /// channel, and the server waits (at most 2 s) for the acknowledgements before it goes.
+    /// </summary>
+    private async Task NotifyClientsOfRestartAsync(ServerContext server)
+    {
+        var sessions = server.Sessions.All.Where(s => s.State == Sessions.SessionState.Established).ToList();
+        _log.Info($"explicit-exit-notify: telling {sessions.Count} client(s) to reconnect");
+        var sends = sessions.Select(s => s.NotifyRestartAsync().ContinueWith(_ => { }, TaskScheduler.Default));
+        await Task.WhenAny(Task.WhenAll(sends), Task.Delay(1000)).ConfigureAwait(false);
+        var deadline = ServerContext.NowMs + 2000;
+        while (ServerContext.NowMs < deadline && sessions.Any(s => !s.ControlChannelIdle))
+            await Task.Delay(50).ConfigureAwait(false);
     }
 
     private Socket Bind()

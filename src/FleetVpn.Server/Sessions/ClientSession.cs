@@ -56,6 +56,9 @@ public sealed class ClientSession
     public uint VirtualAddress { get; private set; }
     public bool UsesPeerId { get; private set; }
     public bool CompLzoFraming { get; private set; }
+
+    /// <summary>The largest TCP MSS this client's packets may announce (`mssfix`); 0 = no clamping.</summary>
+    public int MaxMss { get; private set; }
     public DateTime ConnectedSince { get; } = DateTime.Now;
     public long CreatedAtMs { get; }
     public long LastReceivedMs;
@@ -249,6 +252,9 @@ public sealed class ClientSession
             if (negotiation.IsInitial)
             {
                 ServerCounters.Increment(ref _server.Counters.HandshakesCompleted);
+                // duplicate-cn off (OpenVPN's default): a newer client with the same common name replaces the older one.
+                if (!_server.Options.DuplicateCn && _server.Sessions.ClaimCommonName(this) is { } older)
+                    older.Close($"replaced by {Name} with the same common name (duplicate-cn is off)");
                 log.Info($"{Name} connected, assigned {AddressPool.ToAddress(VirtualAddress)}, cipher {_cipher!.Name}{(_cipher.IsAead ? "" : "/" + _digest.Name)}, peer-id {(UsesPeerId ? PeerId : DataPacketHeader.NoPeerId)}, {peer.Version ?? "unknown version"}", "connect");
             }
             else
@@ -298,6 +304,7 @@ public sealed class ClientSession
             {
                 State = SessionState.Established;
                 _server.Sessions.SetVirtualAddress(this, VirtualAddress);
+                MaxMss = ComputeMaxMss(keys);
             }
         }
     }
@@ -347,6 +354,34 @@ public sealed class ClientSession
             _server.Log.Write(4, $"{Name}: SENT CONTROL {message}");
             await tls.SendCommandAsync(message, cancellation).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// `mssfix N` caps the encapsulated UDP payload at N bytes: the MSS is N minus this client's
+    /// data-packet overhead (header, packet-id, tag or HMAC/IV/padding, framing) minus 40 bytes of IPv4 + TCP headers.
+    /// </summary>
+    private int ComputeMaxMss(DataChannelKeys keys)
+    {
+        int limit = _server.Options.MssFix;
+        if (limit <= 0) return 0;
+        int header = UsesPeerId ? DataPacketHeader.V2Size : DataPacketHeader.V1Size;
+        int overhead = header + keys.Encryptor.MaxOverhead + (CompLzoFraming ? 1 : 0);
+        return Math.Max(536, limit - overhead - 40);
+    }
+
+    /// <summary>Tells the client to reconnect (server-side explicit-exit-notify), over the control channel.</summary>
+    public Task NotifyRestartAsync()
+    {
+        KeyNegotiation? negotiation;
+        lock (_gate) negotiation = State == SessionState.Established ? _negotiation : null;
+        if (negotiation is null) return Task.CompletedTask;
+        return negotiation.Tls.SendCommandAsync("RESTART", _lifetime.Token);
+    }
+
+    /// <summary>True once every reliable control packet sent so far was acknowledged.</summary>
+    public bool ControlChannelIdle
+    {
+        get { lock (_gate) return _negotiation is null || _negotiation.Link.Sender.Outstanding == 0; }
     }
 
     /// <summary>Ends the session once: frees its address and peer-id and stops its tasks.</summary>

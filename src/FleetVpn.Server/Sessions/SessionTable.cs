@@ -11,6 +11,7 @@ public sealed class SessionTable
 {
     private readonly ConcurrentDictionary<SocketAddress, ClientSession> _byAddress = new();
     private readonly ConcurrentDictionary<uint, ClientSession> _byVirtualAddress = new();
+    private readonly ConcurrentDictionary<string, ClientSession> _byCommonName = new(StringComparer.Ordinal);
     private readonly ClientSession?[] _byPeerId;
     private readonly Stack<int> _freePeerIds = new();
     private readonly object _gate = new();
@@ -46,6 +47,17 @@ public sealed class SessionTable
 
     public void SetVirtualAddress(ClientSession session, uint address) => _byVirtualAddress[address] = session;
 
+    /// <summary>
+    /// Records <paramref name="session"/> as the holder of its common name and returns the session
+    /// that held it before, if any (what `duplicate-cn` off replaces).
+    /// </summary>
+    public ClientSession? ClaimCommonName(ClientSession session)
+    {
+        ClientSession? previous = null;
+        _byCommonName.AddOrUpdate(session.CommonName, session, (_, old) => { previous = old; return session; });
+        return previous == session ? null : previous;
+    }
+
     /// <summary>Moves a session to a new remote address (float), after its packet authenticated.</summary>
     public void Move(ClientSession session, SocketAddress newAddress)
     {
@@ -62,6 +74,7 @@ public sealed class SessionTable
         lock (_gate)
         {
             _byAddress.TryRemove(new KeyValuePair<SocketAddress, ClientSession>(session.RemoteAddress, session));
+            _byCommonName.TryRemove(new KeyValuePair<string, ClientSession>(session.CommonName, session));
             if (session.VirtualAddress != 0)
                 _byVirtualAddress.TryRemove(new KeyValuePair<uint, ClientSession>(session.VirtualAddress, session));
             if (session.PeerId >= 0 && ReferenceEquals(_byPeerId[session.PeerId], session))
