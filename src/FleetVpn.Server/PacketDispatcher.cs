@@ -100,7 +100,7 @@ public sealed class PacketDispatcher
             ServerCounters.Increment(ref counters.UnsupportedPayload);
             return;
         }
-        if (BinaryPrimitives.ReadUInt32BigEndian(payload[12..]) != session.VirtualAddress)
+        if (!session.OwnsSource(BinaryPrimitives.ReadUInt32BigEndian(payload[12..])))
         {
             ServerCounters.Increment(ref counters.SpoofedSource);
             _server.Log.Write(4, $"{session.Name}: dropped packet with source address not its own", "spoofed");
@@ -108,7 +108,7 @@ public sealed class PacketDispatcher
         }
         if (session.MaxMss > 0) TcpMssClamp.Apply(payload, session.MaxMss);
         if (_server.Options.ClientToClient
-            && _server.Sessions.ByVirtualAddress(BinaryPrimitives.ReadUInt32BigEndian(payload[16..])) is { } target)
+            && _server.Sessions.ByDestination(BinaryPrimitives.ReadUInt32BigEndian(payload[16..])) is { } target)
         {
             // client-to-client: routed inside the server, never through the tun.
             if (target.MaxMss > 0) TcpMssClamp.Apply(payload, target.MaxMss);

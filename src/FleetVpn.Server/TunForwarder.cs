@@ -46,7 +46,7 @@ public sealed class TunForwarder
             return;
         }
         uint destination = BinaryPrimitives.ReadUInt32BigEndian(ip[16..]);
-        var session = _server.Sessions.ByVirtualAddress(destination);
+        var session = _server.Sessions.ByDestination(destination);
         if (session is null)
         {
             ServerCounters.Increment(ref _server.Counters.NoRoute);

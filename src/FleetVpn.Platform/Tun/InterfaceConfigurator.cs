@@ -15,6 +15,13 @@ public static class InterfaceConfigurator
         Run("link", "set", "dev", device, "mtu", mtu.ToString(), "up");
     }
 
+    /// <summary>Routes a subnet into the device (a client's `iroute`, or a static address outside the tunnel subnet).</summary>
+    public static void AddRoute(string device, IPAddress network, int prefixLength) =>
+        Run("route", "replace", $"{network}/{prefixLength}", "dev", device);
+
+    public static void DeleteRoute(string device, IPAddress network, int prefixLength) =>
+        Run("route", "del", $"{network}/{prefixLength}", "dev", device);
+
     private static void Run(params string[] arguments)
     {
         var start = new ProcessStartInfo("ip") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };

@@ -52,6 +52,19 @@ public sealed class AddressPool
         return false;
     }
 
+    /// <summary>Takes a specific address (a client-config-dir `ifconfig-push`); true if it is outside the pool or was free.</summary>
+    public bool TryReserve(uint address)
+    {
+        lock (_gate)
+        {
+            long i = (long)address - _first;
+            if (i < 0 || i >= _used.Length) return true;
+            if (_used[i]) return false;
+            _used[i] = true;
+            return true;
+        }
+    }
+
     public void Release(uint address)
     {
         lock (_gate)

@@ -8,6 +8,8 @@ using FleetVpn.Protocol.Messages;
 using FleetVpn.Protocol.Reliability;
 using FleetVpn.Protocol.Wire;
 using FleetVpn.Protocol.Wrapping;
+using FleetVpn.Platform.Tun;
+using FleetVpn.Server.Config;
 using FleetVpn.Server.Diagnostics;
 using FleetVpn.Server.Routing;
 
@@ -56,6 +58,21 @@ public sealed class ClientSession
     public uint VirtualAddress { get; private set; }
     public bool UsesPeerId { get; private set; }
     public bool CompLzoFraming { get; private set; }
+
+    /// <summary>Subnets behind this client (`iroute` in its client-config-dir file), as (network, mask).</summary>
+    private (uint Network, uint Mask)[] _iroutes = [];
+
+    /// <summary>The netmask pushed with the client's address (a ccd `ifconfig-push` may set its own).</summary>
+    private uint _netmask;
+
+    /// <summary>True for the client's own address and the subnets routed to it.</summary>
+    public bool OwnsSource(uint address)
+    {
+        if (address == VirtualAddress) return true;
+        foreach (var (network, mask) in _iroutes)
+            if ((address & mask) == network) return true;
+        return false;
+    }
 
     /// <summary>The largest TCP MSS this client's packets may announce (`mssfix`); 0 = no clamping.</summary>
     public int MaxMss { get; private set; }
@@ -236,14 +253,15 @@ public sealed class ClientSession
                     await RefuseAsync(tls, refusal, authFailed!).ConfigureAwait(false);
                     return;
                 }
-                if (!_server.Pool.TryAllocate(out uint address))
+                var (ccd, ccdRefusal) = LoadClientConfig();
+                if (ccdRefusal is null) ccdRefusal = AssignAddress(ccd);
+                if (ccdRefusal is not null)
                 {
-                    await RefuseAsync(tls, "address pool exhausted", "AUTH_FAILED,no free address").ConfigureAwait(false);
+                    await RefuseAsync(tls, ccdRefusal, "AUTH_FAILED").ConfigureAwait(false);
                     return;
                 }
-                VirtualAddress = address;
                 UsesPeerId = peer.Has(PeerInfo.ProtoDataV2);
-                pushReply = PushReplyFactory.Build(_server.Options, _server.Pool, address, UsesPeerId ? PeerId : null, peer, _cipher!);
+                pushReply = PushReplyFactory.Build(_server.Options, _server.Pool, VirtualAddress, _netmask, UsesPeerId ? PeerId : null, peer, _cipher!, ccd);
             }
 
             // The cipher stays as first negotiated; renegotiation only renews the keys (§10).
@@ -356,6 +374,78 @@ public sealed class ClientSession
         }
     }
 
+    /// <summary>Reads the client's client-config-dir file; a refusal reason when it must not connect.</summary>
+    private (ClientConfig? Config, string? Refusal) LoadClientConfig()
+    {
+        var o = _server.Options;
+        if (o.ClientConfigDir is not { } directory) return (null, null);
+        try
+        {
+            if (!ClientConfigDirectory.TryLoad(directory, CommonName, out var config))
+                return (null, o.CcdExclusive ? $"no client-config-dir file for '{CommonName}' (ccd-exclusive)" : null);
+            if (config.Disable) return (config, "disabled by its client-config-dir file");
+            return (config, null);
+        }
+        catch (ConfigException e)
+        {
+            return (null, $"client-config-dir: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// A ccd `ifconfig-push` address (never given to two clients) or the lowest free pool address,
+    /// plus the client's iroutes, in the tables and in the kernel. A refusal reason on failure.
+    /// </summary>
+    private string? AssignAddress(ClientConfig? ccd)
+    {
+        var pool = _server.Pool;
+        _netmask = pool.Mask;
+        if (ccd?.IfconfigPush is { } push)
+        {
+            uint address = AddressPool.ToUInt32(push.Address);
+            if (_server.Sessions.ByVirtualAddress(address) is not null || !pool.TryReserve(address))
+                return $"ifconfig-push {push.Address} is already in use";
+            VirtualAddress = address;
+            _netmask = AddressPool.ToUInt32(push.Netmask);
+            if (!pool.Contains(address)) TryKernelRoute(push.Address, 32, add: true);
+        }
+        else if (pool.TryAllocate(out uint address))
+        {
+            VirtualAddress = address;
+        }
+        else
+        {
+            return "address pool exhausted";
+        }
+        var routes = new List<(uint, uint)>();
+        foreach (var route in ccd?.IRoutes ?? [])
+        {
+            uint network = AddressPool.ToUInt32(route.Network), mask = AddressPool.ToUInt32(route.Netmask);
+            if (!_server.Sessions.TryAddIRoute(network, mask, this))
+            {
+                pool.Release(VirtualAddress);
+                return $"iroute {route.Network}/{route.PrefixLength} belongs to another client";
+            }
+            routes.Add((network, mask));
+            TryKernelRoute(route.Network, route.PrefixLength, add: true);
+        }
+        _iroutes = routes.ToArray();
+        return null;
+    }
+
+    private void TryKernelRoute(System.Net.IPAddress network, int prefixLength, bool add)
+    {
+        try
+        {
+            if (add) InterfaceConfigurator.AddRoute(_server.Tun.Name, network, prefixLength);
+            else InterfaceConfigurator.DeleteRoute(_server.Tun.Name, network, prefixLength);
+        }
+        catch (IOException e)
+        {
+            _server.Log.Info($"{Name}: route {network}/{prefixLength}: {e.Message}", "route-error");
+        }
+    }
+
     /// <summary>
     /// `mssfix N` caps the encapsulated UDP payload at N bytes: the MSS is N minus this client's
     /// data-packet overhead (header, packet-id, tag or HMAC/IV/padding, framing) minus 40 bytes of IPv4 + TCP headers.
@@ -398,6 +488,10 @@ public sealed class ClientSession
         }
         _server.Sessions.Remove(this);
         if (VirtualAddress != 0 && wasEstablished) _server.Pool.Release(VirtualAddress);
+        foreach (var (network, mask) in _iroutes)
+            TryKernelRoute(AddressPool.ToAddress(network), System.Numerics.BitOperations.PopCount(mask), add: false);
+        if (VirtualAddress != 0 && wasEstablished && !_server.Pool.Contains(VirtualAddress))
+            TryKernelRoute(AddressPool.ToAddress(VirtualAddress), 32, add: false);
         _lifetime.Cancel();
         if (negotiation is not null) _ = negotiation.Tls.DisposeAsync().AsTask();
         _server.Log.Write(level, $"{Name} disconnected: {reason}{(detail is null || !_server.Log.IsEnabled(4) ? "" : $" ({detail})")}", "disconnect");

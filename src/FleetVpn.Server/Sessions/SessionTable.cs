@@ -15,6 +15,10 @@ public sealed class SessionTable
     private readonly ClientSession?[] _byPeerId;
     private readonly Stack<int> _freePeerIds = new();
     private readonly object _gate = new();
+    private volatile IRouteEntry[] _iroutes = [];
+
+    /// <summary>A subnet behind a client (`iroute` in its client-config-dir file).</summary>
+    private sealed record IRouteEntry(uint Network, uint Mask, ClientSession Session);
 
     public SessionTable(int maxClients)
     {
@@ -31,6 +35,28 @@ public sealed class SessionTable
     public ClientSession? ByPeerId(int peerId) => (uint)peerId < (uint)_byPeerId.Length ? Volatile.Read(ref _byPeerId[peerId]) : null;
 
     public ClientSession? ByVirtualAddress(uint address) => _byVirtualAddress.GetValueOrDefault(address);
+
+    /// <summary>The client a tunnel packet goes to: its own address first, then the longest matching iroute.</summary>
+    public ClientSession? ByDestination(uint address)
+    {
+        if (_byVirtualAddress.TryGetValue(address, out var session)) return session;
+        var routes = _iroutes;
+        IRouteEntry? best = null;
+        foreach (var r in routes)
+            if ((address & r.Mask) == r.Network && (best is null || r.Mask > best.Mask)) best = r;
+        return best?.Session;
+    }
+
+    /// <summary>Routes a subnet to a client; false if another client already owns that exact subnet.</summary>
+    public bool TryAddIRoute(uint network, uint mask, ClientSession session)
+    {
+        lock (_gate)
+        {
+            if (_iroutes.Any(r => r.Network == network && r.Mask == mask && r.Session != session)) return false;
+            _iroutes = [.. _iroutes, new IRouteEntry(network, mask, session)];
+            return true;
+        }
+    }
 
     /// <summary>Registers a new session and gives it a peer-id; false when max-clients is reached.</summary>
     public bool TryAdd(ClientSession session)
@@ -75,6 +101,7 @@ public sealed class SessionTable
         {
             _byAddress.TryRemove(new KeyValuePair<SocketAddress, ClientSession>(session.RemoteAddress, session));
             _byCommonName.TryRemove(new KeyValuePair<string, ClientSession>(session.CommonName, session));
+            if (_iroutes.Any(r => r.Session == session)) _iroutes = _iroutes.Where(r => r.Session != session).ToArray();
             if (session.VirtualAddress != 0)
                 _byVirtualAddress.TryRemove(new KeyValuePair<uint, ClientSession>(session.VirtualAddress, session));
             if (session.PeerId >= 0 && ReferenceEquals(_byPeerId[session.PeerId], session))
