@@ -109,6 +109,19 @@ public sealed class ClientSession
     /// <summary>Handles a control packet addressed to this session (receive thread).</summary>
     public void OnControlPacket(in ControlPacket packet, uint replayId, uint replayTime)
     {
+        bool closeForExit = false;
+        try
+        {
+            OnControlPacketLocked(packet, replayId, replayTime, ref closeForExit);
+        }
+        finally
+        {
+            if (closeForExit) Close("client exit notification (EXIT on the control channel)");
+        }
+    }
+
+    private void OnControlPacketLocked(in ControlPacket packet, uint replayId, uint replayTime, ref bool closeForExit)
+    {
         lock (_gate)
         {
             if (State == SessionState.Closed || _negotiation is null) return;
@@ -138,7 +151,20 @@ public sealed class ClientSession
             }
             LastReceivedMs = ServerContext.NowMs;
             while (link.Receiver.TryDequeue(out var opcode, out var payload))
-                if (opcode == Opcode.ControlV1 && payload.Length > 0) _negotiation.Tls.Deliver(payload);
+            {
+                if (opcode != Opcode.ControlV1 || payload.Length == 0) continue;
+                if (_negotiation.Tls is { } tls)
+                {
+                    tls.Deliver(payload);
+                }
+                else
+                {
+                    // The TLS session was released after the handshake (and a grace period for retransmitted
+                    // PUSH_REQUESTs). The one message a 2.6 client sends on an idle control channel is EXIT
+                    // (pushed `protocol-flags cc-exit`); it cannot be read any more, so it is taken as that.
+                    closeForExit = true;
+                }
+            }
             FlushLocked(ServerContext.NowMs);
         }
     }
@@ -156,6 +182,8 @@ public sealed class ClientSession
                 StartNegotiationLocked(next, firstMessageId: 0, sendSoftReset: true);
             }
             if (PreviousKeys is not null && nowMs >= _previousKeysUntilMs) PreviousKeys = null;
+            if (_negotiation.Tls is not null && nowMs >= _negotiation.ReleaseTlsAtMs && _negotiation.Link.Sender.Outstanding == 0)
+                _negotiation.ReleaseTls();
             FlushLocked(nowMs);
         }
     }
@@ -167,11 +195,11 @@ public sealed class ClientSession
             _server.Options.TlsTimeoutSeconds * 1000L);
         if (sendSoftReset) link.Sender.Enqueue(Opcode.ControlSoftResetV1, []);
         KeyNegotiation? negotiation = null;
-        var tls = new TlsServerChannel(_server.Tls, ciphertext => OnTlsCiphertext(negotiation!, ciphertext));
-        negotiation = new KeyNegotiation(link, tls, isInitial: keyId == 0 && previous is null);
+        var channel = new TlsServerChannel(_server.Tls, ciphertext => OnTlsCiphertext(negotiation!, ciphertext));
+        negotiation = new KeyNegotiation(link, channel, isInitial: keyId == 0 && previous is null);
         _negotiation = negotiation;
         // The old TLS session ends; its data keys live on as the lame duck.
-        if (previous is not null) _ = previous.Tls.DisposeAsync().AsTask();
+        previous?.ReleaseTls();
         _ = RunNegotiationAsync(negotiation, _lifetime.Token);
     }
 
@@ -202,7 +230,7 @@ public sealed class ClientSession
 
     private async Task RunNegotiationAsync(KeyNegotiation negotiation, CancellationToken lifetime)
     {
-        var tls = negotiation.Tls;
+        var tls = negotiation.Tls!;
         using var handshakeTimeout = CancellationTokenSource.CreateLinkedTokenSource(lifetime);
         handshakeTimeout.CancelAfter(TimeSpan.FromSeconds(_server.Options.HandWindowSeconds));
         var log = _server.Log;
@@ -281,7 +309,7 @@ public sealed class ClientSession
             }
             await ServeControlMessagesAsync(negotiation, pushReply, peer.Has(PeerInfo.ProtoRequestPush), lifetime).ConfigureAwait(false);
         }
-        catch (Exception) when (negotiation != _negotiation || lifetime.IsCancellationRequested)
+        catch (Exception) when (negotiation != _negotiation || negotiation.TlsReleased || lifetime.IsCancellationRequested)
         {
             // Superseded by a newer negotiation, or the session closed: nothing to report.
         }
@@ -329,8 +357,16 @@ public sealed class ClientSession
 
     private async Task ServeControlMessagesAsync(KeyNegotiation negotiation, IReadOnlyList<string>? pushReply, bool pushNow, CancellationToken lifetime)
     {
-        var tls = negotiation.Tls;
-        if (pushReply is not null && pushNow) await SendPushReplyAsync(tls, pushReply, lifetime).ConfigureAwait(false);
+        var tls = negotiation.Tls!;
+        if (pushReply is not null && pushNow)
+        {
+            await SendPushReplyAsync(tls, pushReply, lifetime).ConfigureAwait(false);
+            ScheduleTlsRelease(negotiation);
+        }
+        else if (pushReply is null)
+        {
+            ScheduleTlsRelease(negotiation); // a renegotiation ends with the key-method-2 exchange
+        }
         while (!lifetime.IsCancellationRequested && negotiation == _negotiation)
         {
             var commands = await tls.ReadCommandsAsync(lifetime).ConfigureAwait(false);
@@ -340,7 +376,11 @@ public sealed class ClientSession
                 if (command == "PUSH_REQUEST")
                 {
                     _server.Log.Write(4, $"{Name}: PUSH_REQUEST");
-                    if (pushReply is not null) await SendPushReplyAsync(tls, pushReply, lifetime).ConfigureAwait(false);
+                    if (pushReply is not null)
+                    {
+                        await SendPushReplyAsync(tls, pushReply, lifetime).ConfigureAwait(false);
+                        ScheduleTlsRelease(negotiation);
+                    }
                 }
                 else if (command == "EXIT")
                 {
@@ -353,6 +393,22 @@ public sealed class ClientSession
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Seconds a finished handshake keeps its TLS session, so that a PUSH_REQUEST the client retransmits
+    /// (first retransmit after tls-timeout, 2 s) is still read, not taken for EXIT.
+    /// </summary>
+    private const int TlsGraceSeconds = 10;
+
+    /// <summary>
+    /// After the handshake an idle client holds no TLS object (a few KB each); with server-side
+    /// `explicit-exit-notify` it is kept, because RESTART on shutdown is sent inside TLS.
+    /// </summary>
+    private void ScheduleTlsRelease(KeyNegotiation negotiation)
+    {
+        if (_server.Options.ExplicitExitNotify) return;
+        lock (_gate) negotiation.ReleaseTlsAtMs = ServerContext.NowMs + TlsGraceSeconds * 1000L;
     }
 
     private async Task RefuseAsync(TlsServerChannel tls, string reason, string authFailed)
@@ -464,8 +520,8 @@ public sealed class ClientSession
     {
         KeyNegotiation? negotiation;
         lock (_gate) negotiation = State == SessionState.Established ? _negotiation : null;
-        if (negotiation is null) return Task.CompletedTask;
-        return negotiation.Tls.SendCommandAsync("RESTART", _lifetime.Token);
+        if (negotiation?.Tls is not { } tls) return Task.CompletedTask;
+        return tls.SendCommandAsync("RESTART", _lifetime.Token);
     }
 
     /// <summary>True once every reliable control packet sent so far was acknowledged.</summary>
@@ -493,7 +549,7 @@ public sealed class ClientSession
         if (VirtualAddress != 0 && wasEstablished && !_server.Pool.Contains(VirtualAddress))
             TryKernelRoute(AddressPool.ToAddress(VirtualAddress), 32, add: false);
         _lifetime.Cancel();
-        if (negotiation is not null) _ = negotiation.Tls.DisposeAsync().AsTask();
+        negotiation?.ReleaseTls();
         _server.Log.Write(level, $"{Name} disconnected: {reason}{(detail is null || !_server.Log.IsEnabled(4) ? "" : $" ({detail})")}", "disconnect");
     }
 

@@ -19,8 +19,27 @@ public sealed class KeyNegotiation
 
     public int KeyId => Link.KeyId;
     public ReliableLink Link { get; }
-    public TlsServerChannel Tls { get; }
+
+    /// <summary>The TLS session; null once released after the handshake (an idle client holds no TLS object).</summary>
+    public TlsServerChannel? Tls { get; private set; }
+
     public bool IsInitial { get; }
+
+    /// <summary>When (monotonic ms) the TLS session may be released: set once the handshake's last message went out.</summary>
+    public long ReleaseTlsAtMs { get; set; } = long.MaxValue;
+
+    /// <summary>True once <see cref="ReleaseTls"/> ran: later errors of the old TLS task are expected.</summary>
+    public bool TlsReleased { get; private set; }
+
+    /// <summary>Drops the TLS session; the reliable link stays to acknowledge late retransmissions.</summary>
+    public void ReleaseTls()
+    {
+        var tls = Tls;
+        if (tls is null) return;
+        TlsReleased = true;
+        Tls = null;
+        _ = tls.DisposeAsync().AsTask();
+    }
 
     /// <summary>Set once its data keys are installed; renegotiation starts only from a finished one.</summary>
     public bool Finished { get; set; }
