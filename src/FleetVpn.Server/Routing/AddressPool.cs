@@ -5,14 +5,34 @@ namespace FleetVpn.Server.Routing;
 
 /// <summary>
 /// The `topology subnet` address pool of `server NET MASK` (OpenVPN's helper.c expansion): the
-/// server takes NET+1, clients get NET+2 … broadcast−1, lowest free first. Thread-safe.
+/// server takes NET+1, clients get NET+2 … broadcast−1. Thread-safe.
 /// </summary>
+/// <remarks>
+/// Like OpenVPN's pool.c, an address remembers the common name it was last given to (or that
+/// `ifconfig-pool-persist` read for it) after it is released, so a returning client gets its old
+/// address back (<see cref="TryAllocate(string?, out uint)"/>) and other clients take addresses
+/// nobody remembers first; only when those run out is the free address whose owner left longest
+/// ago handed to someone else. A <em>fixed</em> address (read from a read-only persist file,
+/// `ifconfig-pool-persist FILE 0`) is only ever given to its own common name.
+/// Without remembered names (no persist file, only <see cref="TryAllocate(out uint)"/>) the pool
+/// hands out the lowest free address, as before.
+/// </remarks>
 public sealed class AddressPool
 {
     private readonly uint _first;
     private readonly bool[] _used;
     private readonly object _gate = new();
-    private int _searchFrom;
+
+    // Per slot: the common name it remembers, whether only that name may take it, and when it was
+    // released or remembered (a counter; 0 = never), to reclaim the longest-unused one first.
+    private readonly string?[] _owner;
+    private readonly bool[] _fixed;
+    private readonly long[] _releasedAt;
+    private readonly Dictionary<string, int> _slotByName = new(StringComparer.Ordinal);
+    private long _clock;
+
+    // Every slot below this index is in use or remembered by some name.
+    private int _lowestUnowned;
 
     public AddressPool(IPAddress network, IPAddress netmask)
     {
@@ -22,7 +42,11 @@ public sealed class AddressPool
         ServerAddress = net + 1;
         _first = net + 2;
         uint last = (net | ~mask) - 1;
-        _used = new bool[last >= _first ? last - _first + 1 : 0];
+        int size = last >= _first ? (int)(last - _first + 1) : 0;
+        _used = new bool[size];
+        _owner = new string?[size];
+        _fixed = new bool[size];
+        _releasedAt = new long[size];
     }
 
     public uint Network { get; }
@@ -33,23 +57,100 @@ public sealed class AddressPool
 
     public bool Contains(uint address) => (address & Mask) == Network;
 
-    /// <summary>Takes the lowest free address; false when the pool is exhausted.</summary>
-    public bool TryAllocate(out uint address)
+    /// <summary>True for an address the pool hands to clients (NET+2 … broadcast−1).</summary>
+    public bool IsClientAddress(uint address) => SlotOf(address) >= 0;
+
+    /// <summary>
+    /// Takes a free address without regard to who asks: the lowest one no common name remembers,
+    /// else the one released longest ago; false when the pool is exhausted.
+    /// </summary>
+    public bool TryAllocate(out uint address) => TryAllocate(null, out address);
+
+    /// <summary>
+    /// Takes an address for the client <paramref name="commonName"/>: the one it had before (from
+    /// `ifconfig-pool-persist` or an earlier session) when that is free, else the lowest free one
+    /// that no other name remembers, else the free one released longest ago (never another name's
+    /// fixed one). The address then remembers <paramref name="commonName"/>. False when the pool is exhausted.
+    /// A null name allocates as <see cref="TryAllocate(out uint)"/> and remembers nothing.
+    /// </summary>
+    public bool TryAllocate(string? commonName, out uint address)
     {
         lock (_gate)
         {
-            for (int n = 0; n < _used.Length; n++)
+            int slot = -1;
+            if (commonName is not null && _slotByName.TryGetValue(commonName, out int remembered) && !_used[remembered])
+                slot = remembered;
+            if (slot < 0) slot = LowestFreeUnowned();
+            if (slot < 0) slot = LongestReleased();
+            if (slot < 0)
             {
-                int i = (_searchFrom + n) % _used.Length;
-                if (_used[i]) continue;
-                _used[i] = true;
-                _searchFrom = 0;
-                address = _first + (uint)i;
+                address = 0;
+                return false;
+            }
+            _used[slot] = true;
+            if (_owner[slot] != commonName)
+            {
+                Forget(slot);
+                if (commonName is not null)
+                {
+                    _owner[slot] = commonName;
+                    _slotByName[commonName] = slot;
+                }
+            }
+            address = _first + (uint)slot;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Remembers that <paramref name="address"/> belongs to <paramref name="commonName"/> (a line of an
+    /// `ifconfig-pool-persist` file; a later line for the same address wins). <paramref name="isFixed"/>:
+    /// no other name may ever take it. False, and nothing remembered, for an address outside the client range.
+    /// </summary>
+    public bool Remember(string commonName, uint address, bool isFixed = false)
+    {
+        ArgumentNullException.ThrowIfNull(commonName);
+        lock (_gate)
+        {
+            int slot = SlotOf(address);
+            if (slot < 0) return false;
+            Forget(slot);
+            _owner[slot] = commonName;
+            _fixed[slot] = isFixed;
+            _releasedAt[slot] = ++_clock;
+            _slotByName[commonName] = slot;
+            return true;
+        }
+    }
+
+    /// <summary>The address remembered for <paramref name="commonName"/> (in use or not), if any.</summary>
+    public bool TryGetRemembered(string commonName, out uint address)
+    {
+        lock (_gate)
+        {
+            if (_slotByName.TryGetValue(commonName, out int slot))
+            {
+                address = _first + (uint)slot;
                 return true;
             }
         }
         address = 0;
         return false;
+    }
+
+    /// <summary>
+    /// Every address that remembers a common name, in use or not, lowest address first: what
+    /// `ifconfig-pool-persist` writes (OpenVPN's ifconfig_pool_list).
+    /// </summary>
+    public IReadOnlyList<(string CommonName, uint Address)> RememberedAddresses()
+    {
+        var list = new List<(string, uint)>();
+        lock (_gate)
+        {
+            for (int i = 0; i < _owner.Length; i++)
+                if (_owner[i] is { } name) list.Add((name, _first + (uint)i));
+        }
+        return list;
     }
 
     /// <summary>Takes a specific address (a client-config-dir `ifconfig-push`); true if it is outside the pool or was free.</summary>
@@ -65,12 +166,16 @@ public sealed class AddressPool
         }
     }
 
+    /// <summary>Frees an address; it keeps remembering its common name (OpenVPN's soft release).</summary>
     public void Release(uint address)
     {
         lock (_gate)
         {
-            long i = (long)address - _first;
-            if (i >= 0 && i < _used.Length) _used[i] = false;
+            int i = SlotOf(address);
+            if (i < 0 || !_used[i]) return;
+            _used[i] = false;
+            if (_owner[i] is null) _lowestUnowned = Math.Min(_lowestUnowned, i);
+            else _releasedAt[i] = ++_clock;
         }
     }
 
@@ -86,5 +191,46 @@ public sealed class AddressPool
         Span<byte> b = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(b, address);
         return new IPAddress(b);
+    }
+
+    private int SlotOf(uint address)
+    {
+        long i = (long)address - _first;
+        return i >= 0 && i < _used.Length ? (int)i : -1;
+    }
+
+    private int LowestFreeUnowned()
+    {
+        for (int i = _lowestUnowned; i < _used.Length; i++)
+        {
+            if (_used[i] || _owner[i] is not null) continue;
+            _lowestUnowned = i;
+            return i;
+        }
+        _lowestUnowned = _used.Length;
+        return -1;
+    }
+
+    /// <summary>The free, non-fixed, remembered slot released longest ago (lowest index on a tie); -1 if none.</summary>
+    private int LongestReleased()
+    {
+        int best = -1;
+        for (int i = 0; i < _used.Length; i++)
+        {
+            if (_used[i] || _fixed[i]) continue;
+            if (best < 0 || _releasedAt[i] < _releasedAt[best]) best = i;
+        }
+        return best;
+    }
+
+    /// <summary>Drops the name a slot remembers (the slot itself keeps its in-use state).</summary>
+    private void Forget(int slot)
+    {
+        if (_owner[slot] is { } name && _slotByName.TryGetValue(name, out int mapped) && mapped == slot)
+            _slotByName.Remove(name);
+        _owner[slot] = null;
+        _fixed[slot] = false;
+        _releasedAt[slot] = 0;
+        if (!_used[slot]) _lowestUnowned = Math.Min(_lowestUnowned, slot);
     }
 }
