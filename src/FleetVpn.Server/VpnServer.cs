@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using FleetVpn.Platform.Privileges;
 using FleetVpn.Platform.Tun;
 using FleetVpn.Server.Config;
 using FleetVpn.Server.Logging;
@@ -9,30 +10,108 @@ using FleetVpn.Server.Status;
 namespace FleetVpn.Server;
 
 /// <summary>
-/// The engine's entry point: creates and configures the tun, binds the UDP port, then runs the
-/// receive loop, the tun reader, the timers and the status writer until cancelled.
+/// The engine's entry point: creates and configures the tun (or takes the one an earlier run kept
+/// open), binds the UDP port, reads `ifconfig-pool-persist`, drops privileges (`user`/`group`), then
+/// runs the receive loop, the tun reader, the timers, the status writer and the pool-persist writer
+/// until cancelled.
 /// </summary>
+/// <remarks>
+/// One instance is one run. A restart (SIGHUP, SIGUSR1) is a new instance: with `persist-tun` the
+/// device stays open and configured across runs (<see cref="Tun"/> is handed to the next instance),
+/// without it each run opens and closes its own.
+/// </remarks>
 public sealed class VpnServer
 {
     private readonly ServerOptions _options;
     private readonly ServerLog _log;
+    private TunDevice? _tun;
 
-    public VpnServer(ServerOptions options, ServerLog log)
+    // Set when the run starts to end: from then on only known clients are served (their
+    // acknowledgements of RESTART), so a client that reconnects at once is not half-admitted by a
+    // run that is going away (its handshake would die with this run's cookie key) and retries
+    // against the next run instead.
+    private volatile bool _draining;
+
+    /// <param name="options">The configuration of this run.</param>
+    /// <param name="log">Where the run logs.</param>
+    /// <param name="tun">
+    /// An open, configured device kept from an earlier run (`persist-tun`): used as it is, never
+    /// reconfigured, and left open. Null: the run opens and configures its own.
+    /// </param>
+    public VpnServer(ServerOptions options, ServerLog log, TunDevice? tun = null)
     {
         _options = options;
         _log = log;
+        _tun = tun;
     }
+
+    /// <summary>
+    /// The device while it is open: after <see cref="RunAsync"/> it is still open when it was passed in
+    /// or `persist-tun` kept it, and the caller owns it then (hands it to the next run, or disposes it).
+    /// Null once closed.
+    /// </summary>
+    public TunDevice? Tun => _tun;
 
     public async Task RunAsync(CancellationToken cancellation)
     {
         var pool = new AddressPool(_options.ServerNetwork, _options.ServerNetmask);
-        using var tun = TunDevice.Open(_options.Device);
-        InterfaceConfigurator.Configure(tun.Name, AddressPool.ToAddress(pool.ServerAddress), pool.PrefixLength, _options.TunMtu);
-        _log.Info($"TUN/TAP device {tun.Name} opened, {AddressPool.ToAddress(pool.ServerAddress)}/{pool.PrefixLength} mtu {_options.TunMtu}");
+        bool keepTun = _tun is not null || _options.PersistTun;
+        TunDevice tun;
+        if (_tun is { } kept)
+        {
+            tun = kept;
+            _log.Info($"TUN/TAP device {tun.Name} kept open (persist-tun)");
+        }
+        else
+        {
+            tun = TunDevice.Open(_options.Device);
+            _tun = tun;
+            try
+            {
+                InterfaceConfigurator.Configure(tun.Name, AddressPool.ToAddress(pool.ServerAddress), pool.PrefixLength, _options.TunMtu);
+            }
+            catch
+            {
+                tun.Dispose();
+                _tun = null;
+                throw;
+            }
+            _log.Info($"TUN/TAP device {tun.Name} opened, {AddressPool.ToAddress(pool.ServerAddress)}/{pool.PrefixLength} mtu {_options.TunMtu}");
+        }
 
+        try
+        {
+            await ServeAsync(tun, cancellation).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (keepTun)
+            {
+                _log.Write(3, $"TUN/TAP device {tun.Name} left open (persist-tun)");
+            }
+            else
+            {
+                tun.Dispose();
+                _tun = null;
+                _log.Write(3, $"TUN/TAP device {tun.Name} closed");
+            }
+        }
+    }
+
+    private async Task ServeAsync(TunDevice tun, CancellationToken cancellation)
+    {
         using var socket = Bind();
         var server = new ServerContext(_options, _log, socket, tun);
         _log.Info($"UDP link local: {socket.LocalEndPoint}; max-clients {_options.MaxClients}; data-ciphers {string.Join(':', _options.DataCiphers)}");
+
+        PoolPersistence? persistence = null;
+        if (_options.IfconfigPoolPersistFile is { } persistFile)
+        {
+            persistence = new PoolPersistence(persistFile, _options.IfconfigPoolPersistSeconds);
+            persistence.Load(server.Pool, _log);
+        }
+
+        DropPrivileges();
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var threads = new[]
@@ -45,21 +124,50 @@ public sealed class VpnServer
 
         try
         {
-            await WriteStatusLoopAsync(server, stop.Token).ConfigureAwait(false);
+            await Task.WhenAll(
+                WriteStatusLoopAsync(server, stop.Token),
+                WritePoolLoopAsync(server, persistence, stop.Token)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
         }
         finally
         {
+            _draining = true;
             if (_options.ExplicitExitNotify) await NotifyClientsOfRestartAsync(server).ConfigureAwait(false);
             stop.Cancel();
             foreach (var session in server.Sessions.All.ToList()) session.Close("server shutting down", level: 3);
             socket.Close();
             foreach (var t in threads) t.Join(TimeSpan.FromSeconds(2));
             WriteStatus(server);
+            persistence?.Save(server.Pool, _log);
             _log.Info($"shut down; counters: {server.Counters}");
         }
+    }
+
+    /// <summary>
+    /// `user`/`group`: once the tun exists and the socket is bound, the process gives up root for good.
+    /// A later run (restart) finds the privileges already dropped; they cannot change without a new process.
+    /// </summary>
+    private void DropPrivileges()
+    {
+        if (_options.User is null && _options.Group is null) return;
+        if (PrivilegeDrop.Current is { } current)
+        {
+            bool same = current.UserName == _options.User && (_options.Group is null || current.GroupName == _options.Group);
+            if (same) _log.Write(3, $"privileges already dropped to {current.Describe()}");
+            else _log.Info($"WARNING: the configuration names user {_options.User ?? "(none)"} group {_options.Group ?? "(none)"}, but the process already runs as {current.Describe()}; restart the process to change them");
+            return;
+        }
+
+        var dropped = PrivilegeDrop.Drop(_options.User, _options.Group);
+        _log.Info($"dropped privileges to {dropped.Describe()}");
+        if (!_options.PersistTun)
+            _log.Info("NOTE: without persist-tun, SIGHUP and SIGUSR1 restarts are refused from now on: reopening the tun device needs root");
+        if (!PrivilegeDrop.CanBindPort(_options.Port))
+            _log.Info($"NOTE: port {_options.Port} is below {PrivilegeDrop.UnprivilegedPortStart()}: SIGHUP and SIGUSR1 restarts are refused from now on, binding it again needs root");
+        if (_options.ClientConfigDir is not null)
+            _log.Info($"NOTE: as {dropped.Describe()} the server cannot add kernel routes (iroute, ifconfig-push outside the pool): that needs CAP_NET_ADMIN");
     }
 
     /// <summary>
@@ -108,6 +216,7 @@ public sealed class VpnServer
             {
                 return;
             }
+            if (_draining && server.Sessions.ByAddress(from) is null) continue;
             try
             {
                 dispatcher.OnDatagram(buffer.AsSpan(0, length), from);
@@ -131,6 +240,14 @@ public sealed class VpnServer
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(1, _options.StatusIntervalSeconds)));
         WriteStatus(server);
         while (await timer.WaitForNextTickAsync(cancellation).ConfigureAwait(false)) WriteStatus(server);
+    }
+
+    /// <summary>`ifconfig-pool-persist FILE N`: rewrites the file every N seconds (never when N = 0).</summary>
+    private static async Task WritePoolLoopAsync(ServerContext server, PoolPersistence? persistence, CancellationToken cancellation)
+    {
+        if (persistence is null || persistence.IsReadOnly) return;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(persistence.IntervalSeconds));
+        while (await timer.WaitForNextTickAsync(cancellation).ConfigureAwait(false)) persistence.Save(server.Pool, server.Log);
     }
 
     private void WriteStatus(ServerContext server)

@@ -8,8 +8,9 @@ namespace FleetVpn.Cli.Commands;
 
 /// <summary>
 /// <c>fleetvpn serve --config FILE [--cd DIR] [--directive args...]</c>: reads an OpenVPN server.conf
-/// (plus OpenVPN-style overrides), then runs the server until SIGINT or SIGTERM.
-/// Exit codes: 0 clean shutdown, 1 configuration error, 2 fatal error while serving.
+/// (plus OpenVPN-style overrides), then runs the server until SIGINT or SIGTERM. SIGHUP re-reads the
+/// config (same file, same overrides) and restarts the server, SIGUSR1 restarts it with the same config
+/// (<see cref="ServeLoop"/>). Exit codes: 0 clean shutdown, 1 configuration error, 2 fatal error while serving.
 /// </summary>
 internal static class ServeCommand
 {
@@ -35,6 +36,8 @@ internal static class ServeCommand
             "Run the VPN server from an OpenVPN server.conf.\n" +
             "OpenVPN-style options given after the config override it, as if they were extra lines at the end of the file, " +
             "e.g. 'fleetvpn serve --config server.conf --port 1195 --verb 4'. " +
+            "SIGHUP re-reads the config and restarts the server, SIGUSR1 restarts it with the same config " +
+            "(clients reconnect; with persist-tun the tun device stays as it is). " +
             "Exit codes: 0 after SIGINT/SIGTERM, 1 for a configuration error, 2 for a fatal error.")
         {
             config,
@@ -65,29 +68,9 @@ internal static class ServeCommand
         }
 
         var log = new ServerLog(options.Verb, options.Mute);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true; // keep the process alive until the server has shut down
-            log.Info($"{context.Signal} received, shutting down");
-            stop.Cancel();
-        }
-        using var onSigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        using var onSigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-
-        try
-        {
-            await new VpnServer(options, log).RunAsync(stop.Token);
-            return ExitOk;
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            return ExitOk;
-        }
-        catch (Exception error)
-        {
-            await Console.Error.WriteLineAsync($"fatal: {error.Message}");
-            return ExitFatal;
-        }
+        using var signals = new ServeSignals();
+        await using var onCancel = cancellation.Register(() => signals.Post(PosixSignal.SIGTERM));
+        var loop = new ServeLoop(log, () => ServerConfigParser.ParseFile(configPath, overrides, workingDirectory), signals);
+        return await loop.RunAsync(options);
     }
 }

@@ -1,0 +1,185 @@
+using System.Runtime.InteropServices;
+using FleetVpn.Platform.Privileges;
+using FleetVpn.Platform.Tun;
+using FleetVpn.Server;
+using FleetVpn.Server.Config;
+using FleetVpn.Server.Logging;
+
+namespace FleetVpn.Cli.Commands;
+
+/// <summary>
+/// Runs the server until SIGTERM/SIGINT, restarting it on SIGHUP (configuration re-read, as OpenVPN's
+/// hard restart) and SIGUSR1 (same configuration, soft restart). A restart ends the running server
+/// (every client is dropped, and told RESTART with `explicit-exit-notify`) and starts a new one;
+/// with `persist-tun` the tun device stays open and configured from one to the next.
+/// </summary>
+/// <remarks>
+/// A restart that could not come up is refused before the running server is touched: a SIGHUP whose
+/// configuration does not parse, and, once `user`/`group` dropped root, any restart that would need
+/// root again (a new tun device, changed tun settings, a port below the unprivileged range).
+/// The server then keeps running as it was and the log says why.
+/// </remarks>
+internal sealed class ServeLoop
+{
+    private readonly ServerLog _log;
+    private readonly Func<ServerOptions> _reload;
+    private readonly ServeSignals _signals;
+
+    /// <param name="log">The log of every run (its verb and mute follow each new configuration).</param>
+    /// <param name="reload">Parses the configuration again (same file, same overrides); throws <see cref="ConfigException"/>.</param>
+    /// <param name="signals">Where the signals come from.</param>
+    public ServeLoop(ServerLog log, Func<ServerOptions> reload, ServeSignals signals)
+    {
+        _log = log;
+        _reload = reload;
+        _signals = signals;
+    }
+
+    /// <summary>Serves <paramref name="options"/> and its successors; returns the process exit code.</summary>
+    public async Task<int> RunAsync(ServerOptions options)
+    {
+        TunDevice? keptTun = null;
+        while (true)
+        {
+            var server = new VpnServer(options, _log, keptTun);
+            using var stop = new CancellationTokenSource();
+            var run = server.RunAsync(stop.Token);
+
+            ServerOptions? next = null;
+            while (next is null)
+            {
+                var signal = _signals.NextAsync();
+                if (await Task.WhenAny(run, signal).ConfigureAwait(false) == run)
+                    return await EndedByItselfAsync(server, run).ConfigureAwait(false);
+
+                var received = _signals.Take();
+                string name = ServeSignals.Name(received);
+                if (ServeSignals.IsShutdown(received))
+                {
+                    _log.Info($"{name}[hard,] received, process exiting");
+                    return await StopAsync(server, stop, run).ConfigureAwait(false);
+                }
+                next = PrepareRestart(received, options);
+            }
+
+            // Bring the running server down; its tun stays open when persist-tun kept it.
+            stop.Cancel();
+            if (await WaitAsync(run).ConfigureAwait(false) is { } error) return Fatal(server.Tun, error);
+            keptTun = server.Tun;
+            if (keptTun is not null && !options.PersistTun)
+            {
+                // kept by an earlier run's persist-tun, which the re-read configuration dropped
+                keptTun.Dispose();
+                keptTun = null;
+            }
+            if (keptTun is not null && !SameTunSettings(options, next))
+            {
+                _log.Info($"the new configuration changes the tun device settings: closing {keptTun.Name} to open it again");
+                keptTun.Dispose();
+                keptTun = null;
+            }
+            options = next;
+            _log.Verb = options.Verb;
+            _log.Mute = options.Mute;
+
+            if (_signals.ShutdownPending())
+            {
+                _log.Info("shutdown requested during the restart, process exiting");
+                keptTun?.Dispose();
+                return ServeCommand.ExitOk;
+            }
+        }
+    }
+
+    /// <summary>The options for the next run, or null (logged) when the restart is refused.</summary>
+    private ServerOptions? PrepareRestart(PosixSignal signal, ServerOptions current)
+    {
+        string name = ServeSignals.Name(signal);
+        ServerOptions next;
+        if (signal == PosixSignal.SIGHUP)
+        {
+            _log.Info($"{name}[hard,] received, re-reading the configuration");
+            try
+            {
+                next = _reload();
+            }
+            catch (Exception error)
+            {
+                var message = error is ConfigException ? error.Message : $"{error.GetType().Name}: {error.Message}";
+                _log.Info($"{name}: configuration error, the server keeps running with the configuration it has: {message}");
+                return null;
+            }
+        }
+        else
+        {
+            _log.Info($"{name}[soft,] received, restarting with the same configuration");
+            next = current;
+        }
+
+        if (RefusalAfterPrivilegeDrop(current, next) is { } refusal)
+        {
+            _log.Info($"{name}: restart refused, the server keeps running: {refusal}");
+            return null;
+        }
+        _log.Info($"{name}: process restarting");
+        return next;
+    }
+
+    /// <summary>Why a restart cannot work once root is given up, or null when it can (or root was kept).</summary>
+    private static string? RefusalAfterPrivilegeDrop(ServerOptions current, ServerOptions next)
+    {
+        if (PrivilegeDrop.Current is not { } dropped) return null;
+        string why = $"the process runs as {dropped.Describe()}";
+        if (!current.PersistTun)
+            return $"{why} and without persist-tun the tun device would have to be opened again, which needs root; add persist-tun, or restart the process";
+        if (!SameTunSettings(current, next))
+            return $"{why} and the new configuration changes the tun device (dev, server, tun-mtu), which needs root; restart the process";
+        if (!PrivilegeDrop.CanBindPort(next.Port))
+            return $"{why} and port {next.Port} is below {PrivilegeDrop.UnprivilegedPortStart()}: binding it again needs root; restart the process";
+        return null;
+    }
+
+    /// <summary>Whether a tun device configured for <paramref name="a"/> serves <paramref name="b"/> as it is.</summary>
+    private static bool SameTunSettings(ServerOptions a, ServerOptions b) =>
+        a.Device == b.Device && a.TunMtu == b.TunMtu && a.ServerNetwork.Equals(b.ServerNetwork) && a.ServerNetmask.Equals(b.ServerNetmask);
+
+    private async Task<int> StopAsync(VpnServer server, CancellationTokenSource stop, Task run)
+    {
+        stop.Cancel();
+        if (await WaitAsync(run).ConfigureAwait(false) is { } error) return Fatal(server.Tun, error);
+        server.Tun?.Dispose();
+        return ServeCommand.ExitOk;
+    }
+
+    /// <summary>The run stopped without being asked to: it failed (at start-up, or while serving).</summary>
+    private async Task<int> EndedByItselfAsync(VpnServer server, Task run)
+    {
+        var error = await WaitAsync(run).ConfigureAwait(false) ?? new InvalidOperationException("the server stopped by itself");
+        return Fatal(server.Tun, error);
+    }
+
+    private static int Fatal(TunDevice? tun, Exception error)
+    {
+        tun?.Dispose();
+        Console.Error.WriteLine($"fatal: {error.Message}");
+        return ServeCommand.ExitFatal;
+    }
+
+    /// <summary>Waits for a run to end; its error, or null when it ended cleanly (or was cancelled).</summary>
+    private static async Task<Exception?> WaitAsync(Task run)
+    {
+        try
+        {
+            await run.ConfigureAwait(false);
+            return null;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+        catch (Exception error)
+        {
+            return error;
+        }
+    }
+}
