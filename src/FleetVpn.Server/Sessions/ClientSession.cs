@@ -465,7 +465,7 @@ public sealed class ClientSession
             _netmask = AddressPool.ToUInt32(push.Netmask);
             if (!pool.Contains(address)) TryKernelRoute(push.Address, 32, add: true);
         }
-        else if (pool.TryAllocate(out uint address))
+        else if (pool.TryAllocate(CommonName, out uint address))
         {
             VirtualAddress = address;
         }
