@@ -75,7 +75,7 @@ public sealed class PrivilegeTests(E2EFixture env, ITestOutputHelper output) : I
         await SignalTests.RestartAsync(server, client, SignalTests.SIGUSR1, output);
         var address = server.Kind == ServerKind.FleetVpn
             ? "10.8.0.7"
-            : await Net.TunnelAddressAsync(client.Namespace, client.Device) ?? "(none)";
+            : (await Net.Ipv4AddressesAsync(client.Namespace, client.Device)).Select(a => a.Split('/')[0]).FirstOrDefault() ?? "(none)";
         await SignalTests.AssertPingsBothWaysAsync(env, client, server, address);
     }
 
