@@ -162,6 +162,7 @@ public sealed class VpnServer
 
         var dropped = PrivilegeDrop.Drop(_options.User, _options.Group);
         _log.Info($"dropped privileges to {dropped.Describe()}");
+        if (PrivilegeDrop.IsRoot) return; // `group` alone: still user id 0
         if (!_options.PersistTun)
             _log.Info("NOTE: without persist-tun, SIGHUP and SIGUSR1 restarts are refused from now on: reopening the tun device needs root");
         if (!PrivilegeDrop.CanBindPort(_options.Port))

@@ -128,7 +128,8 @@ internal sealed class ServeLoop
     /// <summary>Why a restart cannot work once root is given up, or null when it can (or root was kept).</summary>
     private static string? RefusalAfterPrivilegeDrop(ServerOptions current, ServerOptions next)
     {
-        if (PrivilegeDrop.Current is not { } dropped) return null;
+        // `group` alone keeps user id 0, and with it the right to open tun devices and bind any port.
+        if (PrivilegeDrop.Current is not { } dropped || PrivilegeDrop.IsRoot) return null;
         string why = $"the process runs as {dropped.Describe()}";
         if (!current.PersistTun)
             return $"{why} and without persist-tun the tun device would have to be opened again, which needs root; add persist-tun, or restart the process";
