@@ -1,10 +1,9 @@
-using System.Text.RegularExpressions;
 using FleetVpn.EndToEnd.Tests.Infrastructure;
 
 namespace FleetVpn.EndToEnd.Tests;
 
 /// <summary>Each data cipher of the server's list is negotiated when the client offers only that one.</summary>
-public sealed partial class CipherNegotiationTests(E2EFixture env, ITestOutputHelper output) : IClassFixture<E2EFixture>
+public sealed class CipherNegotiationTests(E2EFixture env, ITestOutputHelper output) : IClassFixture<E2EFixture>
 {
     [Theory]
     [InlineData("AES-256-GCM")]
@@ -21,17 +20,10 @@ public sealed partial class CipherNegotiationTests(E2EFixture env, ITestOutputHe
 
         // openvpn 2.6 at verb 3: "Data Channel: cipher 'X', peer-id: N" and
         // "Outgoing/Incoming Data Channel: Cipher 'X' initialized with N bit key".
-        var negotiated = client.Log.Lines
-            .Select(l => DataChannelCipher().Match(l))
-            .Where(m => m.Success)
-            .Select(m => m.Groups[1].Value)
-            .ToArray();
-        Assert.True(negotiated.Length > 0, $"the client log names no data-channel cipher.\n{client.Process.Describe()}");
+        var negotiated = ClientLogFacts.DataChannelCiphers(client.Log);
+        Assert.True(negotiated.Count > 0, $"the client log names no data-channel cipher.\n{client.Process.Describe()}");
         Assert.All(negotiated, c => Assert.Equal(cipher, c, ignoreCase: true));
 
         await TunnelAssertions.AssertConnectedAndPingingAsync(env, client, server);
     }
-
-    [GeneratedRegex(@"Data Channel: Cipher '([^']+)'", RegexOptions.IgnoreCase)]
-    private static partial Regex DataChannelCipher();
 }

@@ -14,6 +14,9 @@ public sealed record ClientConfig
     /// <summary>When set, the only data ciphers the client offers (<c>data-ciphers</c>).</summary>
     public string? DataCiphers { get; init; }
 
+    /// <summary>The client's <c>verb</c> (4 logs the PUSH_REPLY it receives).</summary>
+    public int Verb { get; init; } = 3;
+
     /// <summary>Further directives, one a line.</summary>
     public IReadOnlyList<string> Extra { get; init; } = [];
 
@@ -33,7 +36,7 @@ public sealed record ClientConfig
             .AppendLine($"key {Identity.KeyPath}")
             // Retry quickly after a failed attempt, so that short test timeouts are enough.
             .AppendLine("connect-retry 1 2")
-            .AppendLine("verb 3");
+            .AppendLine($"verb {Verb}");
         if (DataCiphers is not null) text.AppendLine($"data-ciphers {DataCiphers}");
         foreach (var line in Extra) text.AppendLine(line);
         return text.ToString();

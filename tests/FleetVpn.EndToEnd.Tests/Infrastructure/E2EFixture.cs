@@ -26,6 +26,7 @@ public sealed class E2EFixture : IAsyncLifetime
     private NetworkNamespacePair? _namespaces;
     private TestPki? _pki;
     private int _fileCounter;
+    private readonly SemaphoreSlim _staticKeysGate = new(1, 1);
 
     public ServerKind ServerKind => E2ESettings.Server;
 
@@ -58,30 +59,38 @@ public sealed class E2EFixture : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    /// <summary>Writes <paramref name="config"/> and starts the server under test in the server namespace.</summary>
-    public Task<ServerProcess> StartServerAsync(ITestOutputHelper output, ServerConfig? config = null)
+    /// <summary>
+    /// Writes <paramref name="config"/> and starts a server in the server namespace: the server under
+    /// test, or <paramref name="kind"/> when a test compares it with another one.
+    /// </summary>
+    public Task<ServerProcess> StartServerAsync(ITestOutputHelper output, ServerConfig? config = null, ServerKind? kind = null)
     {
         config ??= new ServerConfig();
         var n = Interlocked.Increment(ref _fileCounter);
         var path = Path.Combine(TempDirectory, $"server-{n}.conf");
-        File.WriteAllText(path, config.Render(Pki, Namespaces.ServerAddress, Path.Combine(TempDirectory, $"status-{n}.log")));
+        var statusPath = Path.Combine(TempDirectory, $"status-{n}.log");
+        File.WriteAllText(path, config.Render(Pki, Namespaces.ServerAddress, statusPath));
         output.WriteLine($"server config {path}:\n{File.ReadAllText(path)}");
-        return ServerProcess.StartAsync(ServerKind, Namespaces.Server, path, TempDirectory, output, ServerReadyTimeout);
+        return ServerProcess.StartAsync(kind ?? ServerKind, Namespaces.Server, path, TempDirectory, output, ServerReadyTimeout, statusPath);
     }
 
-    /// <summary>Writes a client config and starts the real openvpn client in the client namespace.</summary>
-    public OpenVpnClient StartClient(ITestOutputHelper output, ClientConfig config, int port = ServerConfig.DefaultPort)
+    /// <summary>
+    /// Writes a client config and starts the real openvpn client in client namespace
+    /// <paramref name="side"/> (default: the first), aimed at the server's address on that side's veth link.
+    /// </summary>
+    public OpenVpnClient StartClient(ITestOutputHelper output, ClientConfig config, ClientSide? side = null, int port = ServerConfig.DefaultPort)
     {
+        side ??= Namespaces.FirstClient;
         var n = Interlocked.Increment(ref _fileCounter);
         var path = Path.Combine(TempDirectory, $"client-{config.Identity.CommonName}-{n}.conf");
-        File.WriteAllText(path, config.Render(Pki, Namespaces.ServerAddress, port));
-        return OpenVpnClient.Start(Namespaces.Client, config.Identity.CommonName, config.Device, path, TempDirectory, output);
+        File.WriteAllText(path, config.Render(Pki, side.ServerAddress, port));
+        return OpenVpnClient.Start(side.Namespace, config.Identity.CommonName, config.Device, path, TempDirectory, output);
     }
 
     /// <summary>Starts a client and waits until it is connected.</summary>
-    public async Task<OpenVpnClient> ConnectClientAsync(ITestOutputHelper output, ClientConfig config)
+    public async Task<OpenVpnClient> ConnectClientAsync(ITestOutputHelper output, ClientConfig config, ClientSide? side = null)
     {
-        var client = StartClient(output, config);
+        var client = StartClient(output, config, side);
         try
         {
             await client.WaitConnectedAsync(ConnectTimeout);
@@ -91,6 +100,30 @@ public sealed class E2EFixture : IAsyncLifetime
         {
             await client.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The path of an OpenVPN static key (<c>openvpn --genkey secret FILE</c>, the format both
+    /// tls-auth and tls-crypt read) named <paramref name="name"/> in this class's temp folder,
+    /// generated on first use; the same name gives the same key for the rest of the class.
+    /// </summary>
+    public async Task<string> StaticKeyAsync(string name)
+    {
+        if (name.Length == 0 || name.Any(c => !char.IsAsciiLetterOrDigit(c) && c != '-'))
+            throw new ArgumentException($"'{name}' is not a plain key name (letters, digits, '-')", nameof(name));
+        var path = Path.Combine(TempDirectory, $"{name}.key");
+        await _staticKeysGate.WaitAsync();
+        try
+        {
+            if (File.Exists(path)) return path;
+            var result = await Commands.RunAsync(Tools.Resolve("openvpn"), ["--genkey", "secret", path], Commands.DefaultTimeout);
+            if (!result.Succeeded || !File.Exists(path)) throw new InvalidOperationException("could not generate a static key:\n" + result);
+            return path;
+        }
+        finally
+        {
+            _staticKeysGate.Release();
         }
     }
 

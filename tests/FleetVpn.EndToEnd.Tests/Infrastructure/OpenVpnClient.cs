@@ -6,12 +6,16 @@ public sealed class OpenVpnClient : IAsyncDisposable
     /// <summary>What openvpn prints once the tunnel is up (tun configured, routes set).</summary>
     public const string ConnectedLine = "Initialization Sequence Completed";
 
-    private OpenVpnClient(string name, string device, RunningProcess process)
+    private OpenVpnClient(string ns, string name, string device, RunningProcess process)
     {
+        Namespace = ns;
         Name = name;
         Device = device;
         Process = process;
     }
+
+    /// <summary>The network namespace the client runs in.</summary>
+    public string Namespace { get; }
 
     public string Name { get; }
 
@@ -28,7 +32,7 @@ public sealed class OpenVpnClient : IAsyncDisposable
     {
         var process = RunningProcess.Start($"client {name}", Tools.Resolve("ip"),
             ["netns", "exec", ns, Tools.Resolve("openvpn"), "--config", configPath], workingDirectory, output);
-        return new OpenVpnClient(name, device, process);
+        return new OpenVpnClient(ns, name, device, process);
     }
 
     /// <summary>Waits for <see cref="ConnectedLine"/>; throws with the client's log when it does not come in time.</summary>

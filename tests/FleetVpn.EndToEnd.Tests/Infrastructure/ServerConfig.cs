@@ -16,6 +16,12 @@ public sealed record ServerConfig
     public int? MaxClients { get; init; }
     public int Verb { get; init; } = 3;
 
+    /// <summary>Seconds between rewrites of the status file (<c>status FILE N</c>).</summary>
+    public int StatusInterval { get; init; } = 2;
+
+    /// <summary>Further directives, one a line, written after the common ones (e.g. <c>tls-auth FILE 0</c>, <c>reneg-sec 10</c>).</summary>
+    public IReadOnlyList<string> Extra { get; init; } = [];
+
     /// <summary>
     /// Write <c>local &lt;server veth address&gt;</c>, binding the server to that one address.
     /// Off by default (the server then listens on all addresses of its own namespace), so that
@@ -41,10 +47,11 @@ public sealed record ServerConfig
             .AppendLine("dh none")
             .AppendLine($"data-ciphers {DataCiphers}")
             .AppendLine("remote-cert-tls client")
-            .AppendLine($"status {statusPath} 2")
+            .AppendLine($"status {statusPath} {StatusInterval}")
             .AppendLine($"verb {Verb}");
         if (MaxClients is { } max) text.AppendLine($"max-clients {max}");
         if (BindLocalAddress) text.AppendLine($"local {localAddress}");
+        foreach (var line in Extra) text.AppendLine(line);
         return text.ToString();
     }
 }

@@ -10,13 +10,17 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>The line both servers print once they serve.</summary>
     public const string ReadyLine = "Initialization Sequence Completed";
 
-    private ServerProcess(ServerKind kind, RunningProcess process)
+    private ServerProcess(ServerKind kind, RunningProcess process, string? statusPath)
     {
         Kind = kind;
         Process = process;
+        StatusPath = statusPath;
     }
 
     public ServerKind Kind { get; }
+
+    /// <summary>The file its config names in <c>status FILE N</c>, when the caller said so.</summary>
+    public string? StatusPath { get; }
 
     public RunningProcess Process { get; }
 
@@ -26,7 +30,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>Starts the server in <paramref name="ns"/> and waits for <see cref="ReadyLine"/>.</summary>
     public static async Task<ServerProcess> StartAsync(ServerKind kind, string ns, string configPath, string workingDirectory,
-        ITestOutputHelper? output, TimeSpan readyTimeout)
+        ITestOutputHelper? output, TimeSpan readyTimeout, string? statusPath = null)
     {
         var argv = new List<string> { "netns", "exec", ns };
         switch (kind)
@@ -48,7 +52,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
         // `ip netns exec` execs the command in place, so the PID we hold is the server's own.
         var process = RunningProcess.Start($"server ({kind})", Tools.Resolve("ip"), argv, workingDirectory, output);
-        var server = new ServerProcess(kind, process);
+        var server = new ServerProcess(kind, process, statusPath);
         var ready = await process.WaitForTextAsync(ReadyLine, readyTimeout);
         if (ready is null)
         {
@@ -59,6 +63,9 @@ public sealed class ServerProcess : IAsyncDisposable
         }
         return server;
     }
+
+    /// <summary>Stops the server by its PID (SIGTERM, then SIGKILL after <paramref name="grace"/>).</summary>
+    public Task StopAsync(TimeSpan grace) => Process.StopAsync(grace);
 
     public ValueTask DisposeAsync() => Process.DisposeAsync();
 }
