@@ -59,20 +59,11 @@ public sealed class ClientSession
     public bool UsesPeerId { get; private set; }
     public bool CompLzoFraming { get; private set; }
 
-    /// <summary>Subnets behind this client (`iroute` in its client-config-dir file), as (network, mask).</summary>
-    private (uint Network, uint Mask)[] _iroutes = [];
-
-    /// <summary>The netmask pushed with the client's address (a ccd `ifconfig-push` may set its own).</summary>
-    private uint _netmask;
+    /// <summary>The client's address, mask and iroutes once assigned.</summary>
+    private ClientAddressing? _addressing;
 
     /// <summary>True for the client's own address and the subnets routed to it.</summary>
-    public bool OwnsSource(uint address)
-    {
-        if (address == VirtualAddress) return true;
-        foreach (var (network, mask) in _iroutes)
-            if ((address & mask) == network) return true;
-        return false;
-    }
+    public bool OwnsSource(uint address) => _addressing?.OwnsSource(address) ?? false;
 
     /// <summary>The largest TCP MSS this client's packets may announce (`mssfix`); 0 = no clamping.</summary>
     public int MaxMss { get; private set; }
@@ -281,15 +272,22 @@ public sealed class ClientSession
                     await RefuseAsync(tls, refusal, authFailed!).ConfigureAwait(false);
                     return;
                 }
-                var (ccd, ccdRefusal) = LoadClientConfig();
-                if (ccdRefusal is null) ccdRefusal = AssignAddress(ccd);
+                var (ccd, ccdRefusal) = ClientAddressing.LoadClientConfig(_server.Options, CommonName);
+                var addressing = new ClientAddressing(_server, this);
+                ccdRefusal ??= addressing.Acquire(ccd);
                 if (ccdRefusal is not null)
                 {
                     await RefuseAsync(tls, ccdRefusal, "AUTH_FAILED").ConfigureAwait(false);
                     return;
                 }
+                lock (_gate)
+                {
+                    if (State == SessionState.Closed) { addressing.Release(); return; }
+                    _addressing = addressing;
+                }
+                VirtualAddress = addressing.Address;
                 UsesPeerId = peer.Has(PeerInfo.ProtoDataV2);
-                pushReply = PushReplyFactory.Build(_server.Options, _server.Pool, VirtualAddress, _netmask, UsesPeerId ? PeerId : null, peer, _cipher!, ccd);
+                pushReply = PushReplyFactory.Build(_server.Options, _server.Pool, VirtualAddress, addressing.Netmask, UsesPeerId ? PeerId : null, peer, _cipher!, ccd);
             }
 
             // The cipher stays as first negotiated; renegotiation only renews the keys (§10).
@@ -430,78 +428,6 @@ public sealed class ClientSession
         }
     }
 
-    /// <summary>Reads the client's client-config-dir file; a refusal reason when it must not connect.</summary>
-    private (ClientConfig? Config, string? Refusal) LoadClientConfig()
-    {
-        var o = _server.Options;
-        if (o.ClientConfigDir is not { } directory) return (null, null);
-        try
-        {
-            if (!ClientConfigDirectory.TryLoad(directory, CommonName, out var config))
-                return (null, o.CcdExclusive ? $"no client-config-dir file for '{CommonName}' (ccd-exclusive)" : null);
-            if (config.Disable) return (config, "disabled by its client-config-dir file");
-            return (config, null);
-        }
-        catch (ConfigException e)
-        {
-            return (null, $"client-config-dir: {e.Message}");
-        }
-    }
-
-    /// <summary>
-    /// A ccd `ifconfig-push` address (never given to two clients) or the lowest free pool address,
-    /// plus the client's iroutes, in the tables and in the kernel. A refusal reason on failure.
-    /// </summary>
-    private string? AssignAddress(ClientConfig? ccd)
-    {
-        var pool = _server.Pool;
-        _netmask = pool.Mask;
-        if (ccd?.IfconfigPush is { } push)
-        {
-            uint address = AddressPool.ToUInt32(push.Address);
-            if (_server.Sessions.ByVirtualAddress(address) is not null || !pool.TryReserve(address))
-                return $"ifconfig-push {push.Address} is already in use";
-            VirtualAddress = address;
-            _netmask = AddressPool.ToUInt32(push.Netmask);
-            if (!pool.Contains(address)) TryKernelRoute(push.Address, 32, add: true);
-        }
-        else if (pool.TryAllocate(CommonName, out uint address))
-        {
-            VirtualAddress = address;
-        }
-        else
-        {
-            return "address pool exhausted";
-        }
-        var routes = new List<(uint, uint)>();
-        foreach (var route in ccd?.IRoutes ?? [])
-        {
-            uint network = AddressPool.ToUInt32(route.Network), mask = AddressPool.ToUInt32(route.Netmask);
-            if (!_server.Sessions.TryAddIRoute(network, mask, this))
-            {
-                pool.Release(VirtualAddress);
-                return $"iroute {route.Network}/{route.PrefixLength} belongs to another client";
-            }
-            routes.Add((network, mask));
-            TryKernelRoute(route.Network, route.PrefixLength, add: true);
-        }
-        _iroutes = routes.ToArray();
-        return null;
-    }
-
-    private void TryKernelRoute(System.Net.IPAddress network, int prefixLength, bool add)
-    {
-        try
-        {
-            if (add) InterfaceConfigurator.AddRoute(_server.Tun.Name, network, prefixLength);
-            else InterfaceConfigurator.DeleteRoute(_server.Tun.Name, network, prefixLength);
-        }
-        catch (IOException e)
-        {
-            _server.Log.Info($"{Name}: route {network}/{prefixLength}: {e.Message}", "route-error");
-        }
-    }
-
     /// <summary>
     /// `mssfix N` caps the encapsulated UDP payload at N bytes: the MSS is N minus this client's
     /// data-packet overhead (header, packet-id, tag or HMAC/IV/padding, framing) minus 40 bytes of IPv4 + TCP headers.
@@ -534,20 +460,16 @@ public sealed class ClientSession
     public void Close(string reason, int level = 1, string? detail = null)
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
-        bool wasEstablished;
         KeyNegotiation? negotiation;
+        ClientAddressing? addressing;
         lock (_gate)
         {
-            wasEstablished = State == SessionState.Established;
             State = SessionState.Closed;
             negotiation = _negotiation;
+            addressing = _addressing;
         }
         _server.Sessions.Remove(this);
-        if (VirtualAddress != 0 && wasEstablished) _server.Pool.Release(VirtualAddress);
-        foreach (var (network, mask) in _iroutes)
-            TryKernelRoute(AddressPool.ToAddress(network), System.Numerics.BitOperations.PopCount(mask), add: false);
-        if (VirtualAddress != 0 && wasEstablished && !_server.Pool.Contains(VirtualAddress))
-            TryKernelRoute(AddressPool.ToAddress(VirtualAddress), 32, add: false);
+        addressing?.Release();
         _lifetime.Cancel();
         negotiation?.ReleaseTls();
         _server.Log.Write(level, $"{Name} disconnected: {reason}{(detail is null || !_server.Log.IsEnabled(4) ? "" : $" ({detail})")}", "disconnect");
