@@ -5,7 +5,7 @@ namespace FleetVpn.EndToEnd.Tests;
 /// <summary>
 /// <c>user nobody</c> / <c>group nogroup</c>: once the tun exists and the port is bound, every thread of the
 /// server runs as that user and group only; the tunnel works; with persist-tun a SIGUSR1 restart keeps the
-/// tun, which the unprivileged process could not open again; `ifconfig-pool-persist` is written by it.
+/// tun, which the unprivileged process could not open again; `ifconfig-pool-persist` is read and written by it.
 /// </summary>
 public sealed class PrivilegeTests(E2EFixture env, ITestOutputHelper output) : IClassFixture<E2EFixture>
 {
@@ -43,7 +43,7 @@ public sealed class PrivilegeTests(E2EFixture env, ITestOutputHelper output) : I
         AssertEveryThreadRunsAs(server, UserId(User), GroupId(group));
     }
 
-    [Fact(Skip = "needs ClientSession.AssignAddress to allocate with pool.TryAllocate(CommonName, out address)")]
+    [Fact]
     public async Task The_unprivileged_server_keeps_ifconfig_pool_persist_and_gives_the_client_its_address_back()
     {
         var group = UnprivilegedGroup();
