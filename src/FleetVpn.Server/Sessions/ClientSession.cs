@@ -272,6 +272,10 @@ public sealed class ClientSession
                     await RefuseAsync(tls, refusal, authFailed!).ConfigureAwait(false);
                     return;
                 }
+                // duplicate-cn off (OpenVPN's default): a newer client with the same common name replaces the
+                // older one, before addresses are chosen so that it gets the address it had (multi_delete_dup()).
+                if (!_server.Options.DuplicateCn && _server.Sessions.ClaimCommonName(this) is { } older)
+                    older.Close($"replaced by {Name} with the same common name (duplicate-cn is off)");
                 var (ccd, ccdRefusal) = ClientAddressing.LoadClientConfig(_server.Options, CommonName);
                 var addressing = new ClientAddressing(_server, this);
                 ccdRefusal ??= addressing.Acquire(ccd);
@@ -296,9 +300,6 @@ public sealed class ClientSession
             if (negotiation.IsInitial)
             {
                 ServerCounters.Increment(ref _server.Counters.HandshakesCompleted);
-                // duplicate-cn off (OpenVPN's default): a newer client with the same common name replaces the older one.
-                if (!_server.Options.DuplicateCn && _server.Sessions.ClaimCommonName(this) is { } older)
-                    older.Close($"replaced by {Name} with the same common name (duplicate-cn is off)");
                 log.Info($"{Name} connected, assigned {AddressPool.ToAddress(VirtualAddress)}, cipher {_cipher!.Name}{(_cipher.IsAead ? "" : "/" + _digest.Name)}, peer-id {(UsesPeerId ? PeerId : DataPacketHeader.NoPeerId)}, {peer.Version ?? "unknown version"}", "connect");
             }
             else
