@@ -24,14 +24,16 @@ public sealed class ClientSession
 {
     private readonly ServerContext _server;
     private readonly object _gate = new();
-    private readonly List<byte[]> _outgoing = new();
+    /// <summary>Datagrams of one flush: per thread, not per client.</summary>
+    [ThreadStatic] private static List<byte[]>? t_outgoing;
     private readonly CancellationTokenSource _lifetime = new();
     private KeyNegotiation? _negotiation;
     private DataCipher? _cipher;
     private HmacDigest _digest = HmacDigest.Sha1;
     private readonly PacketIdSender _replaySender;
     private readonly TimedReplayWindow _replayWindow = new();
-    private readonly byte[] _wrapped = new byte[2048];
+    /// <summary>Scratch space for wrapping control packets: per thread, not per client (an idle client holds none).</summary>
+    [ThreadStatic] private static byte[]? t_wrapped;
     private long _previousKeysUntilMs;
     private int _closed;
 
@@ -206,17 +208,19 @@ public sealed class ClientSession
 
     private void FlushLocked(long nowMs)
     {
-        _outgoing.Clear();
-        _negotiation!.Link.Flush(nowMs, _outgoing);
+        var outgoing = t_outgoing ??= new List<byte[]>();
+        outgoing.Clear();
+        _negotiation!.Link.Flush(nowMs, outgoing);
         var wrapper = _server.Options.ControlWrapper;
-        foreach (var datagram in _outgoing)
+        var wrapped = t_wrapped ??= new byte[2048];
+        foreach (var datagram in outgoing)
         {
             // Every transmission, retransmissions and ACKs included, takes a fresh replay packet-id.
             var id = _replaySender.Next();
-            int length = wrapper.Wrap(datagram, id.Id, id.Time, _wrapped);
-            _server.Send(_wrapped.AsSpan(0, length), RemoteAddress);
+            int length = wrapper.Wrap(datagram, id.Id, id.Time, wrapped);
+            _server.Send(wrapped.AsSpan(0, length), RemoteAddress);
         }
-        if (_outgoing.Count > 0) LastSentMs = nowMs;
+        if (outgoing.Count > 0) LastSentMs = nowMs;
     }
 
     private async Task RunNegotiationAsync(KeyNegotiation negotiation, CancellationToken lifetime)
