@@ -120,6 +120,7 @@ public sealed class VpnServer
             StartThread("fleetvpn-tun", () => new TunForwarder(server).Run(stop.Token)),
             StartThread("fleetvpn-timers", () => new SessionTimers(server).Run(stop.Token)),
         };
+        DataPathWarmup.Run();
         _log.Info("Initialization Sequence Completed");
 
         try
