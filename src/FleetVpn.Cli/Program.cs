@@ -6,6 +6,7 @@ using FleetVpn.Cli.Commands;
 var root = new RootCommand("FleetVPN: an OpenVPN-compatible VPN server for large fleets of devices.")
 {
     ServeCommand.Create(),
+    SwarmCommand.Create(),
 };
 
 // Commands handle SIGINT/SIGTERM themselves (a clean shutdown), so System.CommandLine's own

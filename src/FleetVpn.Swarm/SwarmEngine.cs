@@ -1,0 +1,162 @@
+using System.Diagnostics;
+
+namespace FleetVpn.Swarm;
+
+/// <summary>
+/// Runs a swarm: starts <see cref="SwarmOptions.Clients"/> simulated clients at the ramp rate, drives every
+/// client's timers from one periodic sweep (retransmits, keepalive, ping-restart, ICMP probes, retries),
+/// plays the scenario (steady, churn, storm), prints a progress line every second and, at the end,
+/// sends the exit notifications, lets clients still connecting settle, and returns the summary.
+/// Each client owns one connected UDP socket; its receive is an asynchronous socket operation
+/// completed by the runtime's epoll threads, and TLS runs on the thread pool, so the process uses few threads.
+/// </summary>
+public sealed class SwarmEngine
+{
+    private const int SweepMs = 100;
+    private readonly SwarmOptions _options;
+    private readonly TextWriter _progress;
+    private readonly SimulatedClient[] _clients;
+    private readonly SourceAddressPlan _sources;
+
+    public SwarmEngine(SwarmOptions options, TextWriter progress)
+    {
+        _options = options;
+        _progress = progress;
+        _sources = SourceAddressPlan.Create(options.Remote.Address, options.Clients, options.SourcesCidr);
+        _clients = new SimulatedClient[options.Clients];
+        for (int i = 0; i < _clients.Length; i++) _clients[i] = new SimulatedClient(i, options, Stats, _sources.For(i));
+        Stats.FirstFailure += (reason, detail) => _progress.WriteLine($"first failure '{reason}': {detail}");
+    }
+
+    public SwarmStats Stats { get; } = new();
+
+    public IReadOnlyList<SimulatedClient> Clients => _clients;
+
+    public async Task<SwarmSummary> RunAsync(CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        var random = new Random(_options.Seed);
+        int started = 0;
+        long lastProgress = 0;
+        long lastHandshakes = 0;
+        long nextChurn = (long)_options.ChurnInterval.TotalMilliseconds;
+        bool stormDone = false;
+        long durationMs = (long)_options.Duration.TotalMilliseconds;
+        if (_sources.Sources.Count > 0)
+            _progress.WriteLine($"source addresses: {_sources.Sources.Count} ({_sources.Sources[0]} …)");
+
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(SweepMs));
+        while (clock.ElapsedMilliseconds < durationMs && !cancellation.IsCancellationRequested)
+        {
+            long elapsed = clock.ElapsedMilliseconds;
+            int due = (int)Math.Min(_clients.Length, Math.Ceiling(_options.RampPerSecond * elapsed / 1000.0) + 1);
+            while (started < due) _clients[started++].Start();
+
+            Sweep();
+
+            if (_options.Scenario == SwarmScenario.Churn && elapsed >= nextChurn)
+            {
+                nextChurn += (long)_options.ChurnInterval.TotalMilliseconds;
+                var connected = _clients.Where(c => c.IsConnected).ToList();
+                int n = (int)Math.Round(connected.Count * _options.ChurnPercent / 100.0);
+                foreach (var c in connected.OrderBy(_ => random.Next()).Take(n))
+                {
+                    c.Reconnect(notifyExit: true);
+                    Stats.ChurnedOne();
+                }
+                _progress.WriteLine($"churn: {n} clients left and reconnect");
+            }
+            if (_options.Scenario == SwarmScenario.Storm && !stormDone && elapsed >= durationMs / 2)
+            {
+                stormDone = true;
+                foreach (var c in _clients) c.Reconnect(notifyExit: false);
+                _progress.WriteLine($"storm: all {_clients.Length} clients drop and reconnect at once");
+            }
+            if (elapsed - lastProgress >= 1000)
+            {
+                long hs = Stats.Handshakes;
+                PrintProgress(elapsed, started, (hs - lastHandshakes) * 1000.0 / Math.Max(1, elapsed - lastProgress));
+                lastHandshakes = hs;
+                lastProgress = elapsed;
+            }
+            try { await timer.WaitForNextTickAsync(cancellation).ConfigureAwait(false); }
+            catch (OperationCanceledException) { break; }
+        }
+        while (started < _clients.Length) _clients[started++].Start();
+
+        // Settle: clients still (re)connecting get a bounded time to finish; no scenario events any more.
+        var settle = Stopwatch.StartNew();
+        while (_clients.Any(c => !c.IsConnected) && settle.Elapsed < _options.SettleTimeout && !cancellation.IsCancellationRequested)
+        {
+            Sweep();
+            await Task.Delay(SweepMs, CancellationToken.None).ConfigureAwait(false);
+        }
+        double runSeconds = clock.Elapsed.TotalSeconds;
+        var connectedAtEnd = _clients.Count(c => c.IsConnected);
+        var neverConnected = _clients.Count(c => !c.EverConnected);
+        var notConnected = _clients.Length - connectedAtEnd;
+        var answered = _clients.Count(c => c.PingAnswered);
+        double rss = RssMegabytes();
+
+        // Explicit exit notification: OCC_EXIT (or EXIT) twice, a second apart, like --explicit-exit-notify 2.
+        for (int round = 0; round < 2; round++)
+        {
+            foreach (var c in _clients) c.NotifyExit();
+            if (round == 0) await Task.Delay(1000, CancellationToken.None).ConfigureAwait(false);
+        }
+        foreach (var c in _clients) c.Stop();
+        PrintProgress(clock.ElapsedMilliseconds, started, 0);
+
+        var (connect, connectMax) = Stats.ConnectMs.Snapshot(50, 90, 99);
+        var (rtt, rttMax) = Stats.RttMs.Snapshot(50, 99);
+        return new SwarmSummary
+        {
+            Clients = _clients.Length,
+            Connected = connectedAtEnd,
+            Failed = notConnected,
+            NeverConnected = neverConnected,
+            Failures = new SortedDictionary<string, int>(Stats.Failures.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal),
+            ConnectMs = new Distribution(connect[0], connect[1], connect[2], connectMax, Stats.ConnectMs.Count),
+            HandshakesPerSecond = Stats.Handshakes / Math.Max(0.001, runSeconds),
+            Handshakes = Stats.Handshakes,
+            PingSent = Stats.PingSent,
+            PingReceived = Stats.PingReceived,
+            PingClientsAnswered = answered,
+            RttMs = new Distribution(rtt[0], rtt[0], rtt[1], rttMax, Stats.RttMs.Count),
+            ElapsedSeconds = runSeconds,
+            RssMegabytes = rss,
+            Scenario = _options.Scenario.ToString().ToLowerInvariant(),
+            Churned = Stats.Churned,
+            Renegotiations = Stats.Renegotiations,
+        };
+    }
+
+    private void Sweep()
+    {
+        long now = SimulatedClient.NowMs;
+        foreach (var c in _clients) c.Tick(now);
+    }
+
+    private void PrintProgress(long elapsedMs, int started, double handshakesPerSecond)
+    {
+        var (p, _) = Stats.ConnectMs.Snapshot(50, 99);
+        var failures = Stats.Failures.Count == 0 ? "none" : string.Join(' ', Stats.Failures.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
+        _progress.WriteLine(
+            $"[{elapsedMs / 1000.0,6:0.0}s] started {started}/{_clients.Length} connected {Stats.ConnectedNow} " +
+            $"handshakes/s {handshakesPerSecond:0.0} connect p50 {p[0]:0} ms p99 {p[1]:0} ms " +
+            $"ping {Stats.PingReceived}/{Stats.PingSent} failures {failures}");
+    }
+
+    /// <summary>Resident set size of this process (VmRSS of /proc/self/status), in MiB.</summary>
+    public static double RssMegabytes()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                    return long.Parse(line[6..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
+        }
+        catch (IOException) { }
+        return Environment.WorkingSet / (1024.0 * 1024.0);
+    }
+}

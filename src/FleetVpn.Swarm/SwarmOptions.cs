@@ -1,0 +1,63 @@
+using System.Net;
+using FleetVpn.Protocol.DataChannel;
+using FleetVpn.Protocol.Wrapping;
+
+namespace FleetVpn.Swarm;
+
+/// <summary>What happens to connected clients during a run.</summary>
+public enum SwarmScenario
+{
+    /// <summary>Clients connect and stay connected.</summary>
+    Steady,
+
+    /// <summary>Every churn interval a share of the connected clients leaves (explicit exit) and reconnects.</summary>
+    Churn,
+
+    /// <summary>At mid-run every client drops its session at once and reconnects (a reconnect storm).</summary>
+    Storm,
+}
+
+/// <summary>The settings of one swarm run.</summary>
+public sealed record SwarmOptions
+{
+    public required IPEndPoint Remote { get; init; }
+    public required int Clients { get; init; }
+    public required SwarmPki Pki { get; init; }
+
+    /// <summary>New connection attempts started per second while ramping up.</summary>
+    public double RampPerSecond { get; init; } = 100;
+
+    /// <summary>Length of the run (ramp included), after which clients leave.</summary>
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(30);
+
+    public SwarmScenario Scenario { get; init; } = SwarmScenario.Steady;
+    public double ChurnPercent { get; init; } = 10;
+    public TimeSpan ChurnInterval { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The data ciphers offered in IV_CIPHERS (the pushed cipher must be one of them).</summary>
+    public IReadOnlyList<string> DataCiphers { get; init; } = ["AES-256-GCM", "AES-128-GCM", "CHACHA20-POLY1305"];
+
+    /// <summary>The <c>--auth</c> digest: tls-auth HMAC and CBC data-channel HMAC.</summary>
+    public HmacDigest Auth { get; init; } = HmacDigest.Sha1;
+
+    /// <summary>Control-channel wrapping shared by all clients (each client has its own replay counter).</summary>
+    public IControlWrapper Wrapper { get; init; } = NoWrapper.Instance;
+
+    public IPAddress? PingTarget { get; init; }
+    public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public int PayloadBytes { get; init; } = 56;
+
+    /// <summary>TLS + key exchange must finish within this (<c>--hand-window</c>, 60 s).</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Keep each client's TLS session after PUSH_REPLY (for the EXIT message and server commands); off keeps idle clients small.</summary>
+    public bool KeepTls { get; init; }
+
+    /// <summary>How long clients still connecting at the end of the run may take before the final count.</summary>
+    public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    public string? SourcesCidr { get; init; }
+
+    /// <summary>Seed of the churn choices.</summary>
+    public int Seed { get; init; } = 1;
+}

@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+
+namespace FleetVpn.Swarm;
+
+/// <summary>Counters of a swarm run, updated from many threads.</summary>
+public sealed class SwarmStats
+{
+    private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _firstDetail = new(StringComparer.Ordinal);
+    private long _connectedNow;
+    private long _handshakes;
+    private long _pingSent;
+    private long _pingReceived;
+    private long _churned;
+    private long _renegotiations;
+
+    public LatencySamples ConnectMs { get; } = new();
+    public LatencySamples RttMs { get; } = new();
+
+    public long ConnectedNow => Interlocked.Read(ref _connectedNow);
+    public long Handshakes => Interlocked.Read(ref _handshakes);
+    public long PingSent => Interlocked.Read(ref _pingSent);
+    public long PingReceived => Interlocked.Read(ref _pingReceived);
+    public long Churned => Interlocked.Read(ref _churned);
+    public long Renegotiations => Interlocked.Read(ref _renegotiations);
+    public IReadOnlyDictionary<string, int> Failures => _failures;
+
+    /// <summary>The first detailed message seen for each failure reason.</summary>
+    public IReadOnlyDictionary<string, string> FailureDetails => _firstDetail;
+
+    public event Action<string, string>? FirstFailure;
+
+    public void Connected(double milliseconds)
+    {
+        Interlocked.Increment(ref _connectedNow);
+        Interlocked.Increment(ref _handshakes);
+        ConnectMs.Add(milliseconds);
+    }
+
+    public void Disconnected() => Interlocked.Decrement(ref _connectedNow);
+
+    public void Failure(string reason, string detail)
+    {
+        _failures.AddOrUpdate(reason, 1, (_, n) => n + 1);
+        if (_firstDetail.TryAdd(reason, detail)) FirstFailure?.Invoke(reason, detail);
+    }
+
+    public void PingSentOne() => Interlocked.Increment(ref _pingSent);
+
+    public void PingReply(double rttMs)
+    {
+        Interlocked.Increment(ref _pingReceived);
+        RttMs.Add(rttMs);
+    }
+
+    public void ChurnedOne() => Interlocked.Increment(ref _churned);
+    public void Renegotiated() => Interlocked.Increment(ref _renegotiations);
+}
