@@ -681,10 +681,11 @@ public sealed class SimulatedClient
         "V4,dev-type tun,link-mtu 1541,tun-mtu 1500,proto UDPv4,auth SHA1,keysize 128,key-method 2,tls-client";
 
     /// <summary>
-    /// IV_PROTO of a 2.6 client (990) without bit 3 TLS_KEY_EXPORT: the keys come from the PRF, so the
-    /// server must not choose TLS-EKM.
+    /// IV_PROTO of a 2.6 client (990) without bit 3 TLS_KEY_EXPORT (8) and bit 9 DYN_TLS_CRYPT (512): the data
+    /// keys come from the PRF, so the server must not choose TLS-EKM, and the dynamic tls-crypt key of
+    /// renegotiations (§3.7) is itself a TLS-EKM export, which <see cref="System.Net.Security.SslStream"/> cannot make.
     /// </summary>
-    public const int IvProto = 990 & ~8;
+    public const int IvProto = 990 & ~8 & ~512;
 
     /// <summary>A 2.6 client's peer-info (§5.5), with IV_CIPHERS from <paramref name="ciphers"/>.</summary>
     public static string PeerInfoText(IReadOnlyList<string> ciphers) =>
