@@ -19,10 +19,6 @@ internal static class PkiClientsCommand
             HelpName = "N",
             Required = true,
         };
-        count.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < 1) result.AddError("--count must be at least 1");
-        });
         var prefix = new Option<string>("--prefix")
         {
             Description = $"Common names are PREFIX and a 6-digit number (default '{PkiNames.DefaultClientPrefix}': {PkiNames.ClientName(PkiNames.DefaultClientPrefix, 1)}).",
