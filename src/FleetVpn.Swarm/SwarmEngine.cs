@@ -96,7 +96,13 @@ public sealed class SwarmEngine
         var neverConnected = _clients.Count(c => !c.EverConnected);
         var notConnected = _clients.Length - connectedAtEnd;
         var answered = _clients.Count(c => c.PingAnswered);
+        // Measure the idle footprint after a full compacting collection (handshake garbage is not what an idle client costs).
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        TrimNativeHeap();
         double rss = RssMegabytes();
+        double managed = GC.GetTotalMemory(forceFullCollection: false) / (1024.0 * 1024.0);
 
         // Explicit exit notification: OCC_EXIT (or EXIT) twice, a second apart, like --explicit-exit-notify 2.
         for (int round = 0; round < 2; round++)
@@ -125,6 +131,7 @@ public sealed class SwarmEngine
             RttMs = new Distribution(rtt[0], rtt[0], rtt[1], rttMax, Stats.RttMs.Count),
             ElapsedSeconds = runSeconds,
             RssMegabytes = rss,
+            ManagedMegabytes = managed,
             Scenario = _options.Scenario.ToString().ToLowerInvariant(),
             Churned = Stats.Churned,
             Renegotiations = Stats.Renegotiations,
@@ -146,6 +153,16 @@ public sealed class SwarmEngine
             $"handshakes/s {handshakesPerSecond:0.0} connect p50 {p[0]:0} ms p99 {p[1]:0} ms " +
             $"ping {Stats.PingReceived}/{Stats.PingSent} failures {failures}");
     }
+
+    /// <summary>Returns freed native heap pages (OpenSSL's handshake buffers) to the kernel, so RSS shows what is kept.</summary>
+    private static void TrimNativeHeap()
+    {
+        try { MallocTrim(0); }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
 
     /// <summary>Resident set size of this process (VmRSS of /proc/self/status), in MiB.</summary>
     public static double RssMegabytes()

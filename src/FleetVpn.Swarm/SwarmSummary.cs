@@ -24,6 +24,7 @@ public sealed record SwarmSummary
     public required Distribution RttMs { get; init; }
     public double ElapsedSeconds { get; init; }
     public double RssMegabytes { get; init; }
+    public double ManagedMegabytes { get; init; }
     public string Scenario { get; init; } = "steady";
     public long Churned { get; init; }
     public long Renegotiations { get; init; }
@@ -67,6 +68,7 @@ public sealed record SwarmSummary
             w.WriteNumber("renegotiations", Renegotiations);
             w.WriteNumber("elapsed_s", Math.Round(ElapsedSeconds, 2));
             w.WriteNumber("swarm_rss_mb", Math.Round(RssMegabytes, 1));
+            w.WriteNumber("swarm_managed_mb", Math.Round(ManagedMegabytes, 1));
             w.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
