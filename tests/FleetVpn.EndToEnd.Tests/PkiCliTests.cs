@@ -98,6 +98,25 @@ public sealed partial class PkiCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Clients_on_a_terminal_rewrite_one_progress_line()
+    {
+        await PkiCli.RunCheckedAsync("init", Dir);
+        // script(1) (util-linux) gives the command a pseudo-terminal, so stderr is a TTY.
+        var cli = E2ESettings.FleetVpnCliPath;
+        var command = cli.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+            ? $"'{Tools.FindDotnet()}' '{cli}' pki clients '{Dir}' --count 2000"
+            : $"'{cli}' pki clients '{Dir}' --count 2000";
+        var result = await Commands.RunAsync(Tools.Resolve("script"), ["-qec", command, "/dev/null"], PkiCli.Timeout);
+
+        Assert.True(result.Succeeded, result.ToString());
+        var progress = result.StandardOutput.Split('\r', StringSplitOptions.RemoveEmptyEntries).Where(p => p.Contains('%')).ToArray();
+        Assert.NotEmpty(progress);
+        Assert.Contains("100% 2000/2000", progress[^1]);
+        Assert.Single(result.StandardOutput.Split('\n'), l => l.Contains("2000/2000", StringComparison.Ordinal));
+        Assert.Contains("device-000001 .. device-002000", result.StandardOutput);
+    }
+
+    [Fact]
     public async Task Clients_help_says_numbering_continues()
     {
         var help = await PkiCli.RunCheckedAsync("clients", "--help");

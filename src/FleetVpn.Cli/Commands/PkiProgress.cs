@@ -19,7 +19,7 @@ internal sealed class PkiProgress
     private readonly string _what;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Lock _gate = new();
-    private TimeSpan _lastDraw = TimeSpan.MinValue;
+    private TimeSpan? _lastDraw;
     private int _lastDecile;
     private int _shown;
 
@@ -44,7 +44,7 @@ internal sealed class PkiProgress
             if (_interactive)
             {
                 var now = _clock.Elapsed;
-                if (done < _total && now - _lastDraw < RedrawInterval) return;
+                if (done < _total && _lastDraw is { } last && now - last < RedrawInterval) return;
                 _lastDraw = now;
                 _writer.Write("\r" + Line(done));
             }
