@@ -98,8 +98,6 @@ public sealed class CertificateAuthority : IDisposable
             if (!certificate.PublicKey.EncodedKeyValue.RawData.AsSpan().SequenceEqual(new PublicKey(key).EncodedKeyValue.RawData))
                 throw new PkiException($"{layout.CaKeyPath} is not the key of {layout.CaCertificatePath}");
         }
-        PemFiles.CreateDirectory(layout.IssuedDirectory, PkiLayout.PublicDirectoryMode);
-        PemFiles.CreateDirectory(layout.PrivateDirectory, PkiLayout.PrivateDirectoryMode);
         return new CertificateAuthority(layout, certificate, keyPem);
     }
 
@@ -113,6 +111,7 @@ public sealed class CertificateAuthority : IDisposable
         PkiNames.ValidateCommonName(commonName);
         var (notBefore, notAfter) = LeafValidity(days, now);
         RefuseExisting(commonName);
+        EnsureLeafDirectories();
         using var signer = CreateSigner();
         var common = CertificateProfiles.LeafCommonExtensions(CertificateRole.Server, keyType, AuthorityKeyIdentifier);
         return Issue(signer, common, commonName, CertificateRole.Server, keyType, notBefore, notAfter);
@@ -143,6 +142,13 @@ public sealed class CertificateAuthority : IDisposable
                                    $"use --days {Math.Max(most, 0)} or fewer");
         }
         return (start, end);
+    }
+
+    /// <summary>Creates <c>issued/</c> and <c>private/</c> (0700) when a PKI made elsewhere lacks them.</summary>
+    internal void EnsureLeafDirectories()
+    {
+        PemFiles.CreateDirectory(Layout.IssuedDirectory, PkiLayout.PublicDirectoryMode);
+        PemFiles.CreateDirectory(Layout.PrivateDirectory, PkiLayout.PrivateDirectoryMode);
     }
 
     /// <summary>Refuses a common name that has a certificate or a key in this directory.</summary>

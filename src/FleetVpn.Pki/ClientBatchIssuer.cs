@@ -51,6 +51,7 @@ internal static class ClientBatchIssuer
         PkiNames.ValidateClientPrefix(request.Prefix);
         var (notBefore, notAfter) = ca.LeafValidity(request.Days, request.Now);
 
+        ca.EnsureLeafDirectories();
         var first = PkiNames.HighestClientNumber(ca.Layout, request.Prefix) + 1;
         var last = first + request.Count - 1;
         // The last name must still be a valid common name (length) before anything is written.

@@ -127,6 +127,18 @@ public sealed class CertificateAuthorityTests : IDisposable
     }
 
     [Fact]
+    public void Open_writes_nothing_and_issuing_recreates_missing_folders()
+    {
+        using (_pki.Init()) { }
+        Directory.Delete(_pki.Layout.IssuedDirectory);
+        using var ca = CertificateAuthority.Open(_pki.Root);
+        Assert.False(Directory.Exists(_pki.Layout.IssuedDirectory));
+
+        ca.IssueClients(new ClientBatchRequest { Count = 1 });
+        Assert.True(File.Exists(_pki.Layout.CertificatePath("device-000001")));
+    }
+
+    [Fact]
     public void Open_reads_back_the_ca()
     {
         string thumbprint;
