@@ -127,7 +127,8 @@ public sealed class VpnServer
         {
             await Task.WhenAll(
                 WriteStatusLoopAsync(server, stop.Token),
-                WritePoolLoopAsync(server, persistence, stop.Token)).ConfigureAwait(false);
+                WritePoolLoopAsync(server, persistence, stop.Token),
+                LogResourcesLoopAsync(server, stop.Token)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
@@ -242,6 +243,22 @@ public sealed class VpnServer
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(1, _options.StatusIntervalSeconds)));
         WriteStatus(server);
         while (await timer.WaitForNextTickAsync(cancellation).ConfigureAwait(false)) WriteStatus(server);
+    }
+
+    /// <summary>
+    /// At verb 3, once a minute: clients, process RSS and the managed heap after the last GC
+    /// (RSS alone misleads: the GC decommits, glibc arenas keep handshake high-water marks), and the drop counters.
+    /// </summary>
+    private static async Task LogResourcesLoopAsync(ServerContext server, CancellationToken cancellation)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(60));
+        while (await timer.WaitForNextTickAsync(cancellation).ConfigureAwait(false))
+        {
+            if (!server.Log.IsEnabled(3)) continue;
+            var gc = GC.GetGCMemoryInfo();
+            server.Log.Write(3, $"resources: {server.Sessions.Count} clients, rss {Environment.WorkingSet / (1024 * 1024)} MB, " +
+                $"managed heap {gc.HeapSizeBytes / (1024 * 1024)} MB, counters {server.Counters}");
+        }
     }
 
     /// <summary>`ifconfig-pool-persist FILE N`: rewrites the file every N seconds (never when N = 0).</summary>
