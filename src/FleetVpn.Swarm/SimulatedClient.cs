@@ -83,29 +83,48 @@ public sealed class SimulatedClient
 
     public static long NowMs => Environment.TickCount64;
 
+    /// <summary>The local UDP port of the client's current socket (0 when it has none).</summary>
+    public int LocalPort { get { lock (_gate) return (_socket?.LocalEndPoint as IPEndPoint)?.Port ?? 0; } }
+
+    /// <summary>Sockets this client has opened (one per connection attempt that started a new session).</summary>
+    public int SocketsOpened { get; private set; }
+
     /// <summary>Opens the socket, starts its receive loop and sends the first hard reset.</summary>
     public void Start()
     {
         lock (_gate)
         {
             if (_phase != Phase.NotStarted) return;
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            try
-            {
-                if (_source is not null) socket.Bind(new IPEndPoint(_source, 0));
-                socket.Connect(_options.Remote);
-            }
-            catch (SocketException e)
-            {
-                socket.Dispose();
-                _stats.Failure("socket", $"client {Index}: {e.Message}");
-                _phase = Phase.Stopped;
-                return;
-            }
-            _socket = socket;
-            _ = ReceiveLoopAsync(socket);
+            if (!OpenSocketLocked()) return;
             StartAttemptLocked(NowMs);
         }
+    }
+
+    /// <summary>
+    /// Closes the current socket (if any) and opens a new one on a new ephemeral source port, like the real client
+    /// with <c>nobind</c> on every restart. False (and the client stopped) when no socket can be opened.
+    /// </summary>
+    private bool OpenSocketLocked()
+    {
+        _socket?.Dispose();
+        _socket = null;
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (_source is not null) socket.Bind(new IPEndPoint(_source, 0));
+            socket.Connect(_options.Remote);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            _stats.Failure("socket", $"client {Index}: {e.Message}");
+            _phase = Phase.Stopped;
+            return false;
+        }
+        _socket = socket;
+        SocketsOpened++;
+        _ = ReceiveLoopAsync(socket);
+        return true;
     }
 
     private async Task ReceiveLoopAsync(Socket socket)
@@ -120,15 +139,15 @@ public sealed class SimulatedClient
             }
             catch (SocketException)
             {
-                // ICMP port unreachable on a connected socket (server down): keep listening.
-                if (_stopped) return;
+                // ICMP port unreachable on a connected socket (server down): keep listening, unless this socket was replaced.
+                if (_stopped || !ReferenceEquals(Volatile.Read(ref _socket), socket)) return;
                 continue;
             }
             catch (ObjectDisposedException)
             {
                 return;
             }
-            if (n > 0) OnDatagram(buffer.AsSpan(0, n));
+            if (n > 0) OnDatagram(socket, buffer.AsSpan(0, n));
         }
     }
 
@@ -189,7 +208,8 @@ public sealed class SimulatedClient
             if (notifyExit && _phase == Phase.Connected) SendExitNotificationLocked();
             TearDownLocked();
             _unsuccessful = 0;
-            StartAttemptLocked(NowMs);
+            // A restart is a new socket on a new source port (nobind); the old one is closed.
+            if (OpenSocketLocked()) StartAttemptLocked(NowMs);
         }
     }
 
@@ -237,7 +257,7 @@ public sealed class SimulatedClient
             switch (_phase)
             {
                 case Phase.Backoff:
-                    if (now >= _retryAt) StartAttemptLocked(now);
+                    if (now >= _retryAt && OpenSocketLocked()) StartAttemptLocked(now);
                     break;
                 case Phase.ResetSent:
                     if (now - _attemptStart > (long)_options.HandshakeTimeout.TotalMilliseconds)
@@ -297,11 +317,12 @@ public sealed class SimulatedClient
 
     // ---------------------------------------------------------------- receive
 
-    private void OnDatagram(ReadOnlySpan<byte> datagram)
+    private void OnDatagram(Socket socket, ReadOnlySpan<byte> datagram)
     {
         long now = NowMs;
         lock (_gate)
         {
+            if (!ReferenceEquals(socket, _socket)) return;
             if (_phase is Phase.NotStarted or Phase.Stopped or Phase.Backoff) return;
             var opcode = PacketByte0.GetOpcode(datagram[0]);
             if (PacketByte0.IsData(opcode))
