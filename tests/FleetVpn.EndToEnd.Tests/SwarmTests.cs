@@ -6,7 +6,9 @@ namespace FleetVpn.EndToEnd.Tests;
 /// <summary>
 /// <c>fleetvpn swarm</c> in the client namespace against a server in the server namespace: the real
 /// openvpn 2.6 server (with and without tls-crypt) and FleetVPN (steady and churn). Every simulated client
-/// must connect and get ICMP echo replies from the server's tun address through its tunnel.
+/// must connect and get ICMP echo replies from the server's tun address through its tunnel. Against FleetVPN
+/// also a reconnect storm (every client drops at once and comes back on a new source port) and server-initiated
+/// renegotiation under ICMP load.
 /// </summary>
 public sealed class SwarmTests(E2EFixture env, ITestOutputHelper output) : IClassFixture<E2EFixture>
 {
@@ -60,6 +62,62 @@ public sealed class SwarmTests(E2EFixture env, ITestOutputHelper output) : IClas
             $"every churned client must connect again: handshakes {run.Number("handshakes")}, churned {run.Number("churned")}");
     }
 
+    [Fact]
+    public async Task Storm_against_fleetvpn_reconnects_every_client_on_a_new_source_port()
+    {
+        const int clients = 100;
+        await using var server = await StartServerAsync(ServerKind.FleetVpn, new SwarmServerConfig());
+        // 100 clients ramp in 2 s; at 6 s (mid-run) every one drops its session and reconnects from a new socket.
+        var run = await RunSwarmAsync(["--scenario", "storm"], durationSeconds: 12, clients: clients);
+        AssertAllConnectedAndPinged(run, server, clients);
+        Assert.True(run.Root.GetProperty("failures").EnumerateObject().Sum(p => p.Value.GetInt64()) == 0,
+            $"failures {run.Failures}\n{server.Process.Describe(80)}");
+        Assert.True(run.Number("handshakes") >= 2 * clients,
+            $"every client must connect again after the storm: handshakes {run.Number("handshakes")}\n{run.Result}");
+        // The reconnects come from new source ports (nobind): the server logs "CN/address:port connected, assigned …"
+        // and sees 2 × clients distinct CN/address:port names.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (ConnectedNames(server).Count < 2 * clients && DateTime.UtcNow < deadline)
+            await Task.Delay(200);
+        var names = ConnectedNames(server);
+        Assert.True(names.Count >= 2 * clients,
+            $"the server log shows {names.Count} distinct CN/address:port connections; expected {2 * clients}.\n{server.Process.Describe(80)}");
+    }
+
+    private static HashSet<string> ConnectedNames(ServerProcess server)
+    {
+        const string marker = " connected, assigned ";
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var line in server.Log.Lines)
+        {
+            int at = line.IndexOf(marker, StringComparison.Ordinal);
+            if (at <= 0) continue;
+            int start = line.LastIndexOf(' ', at - 1) + 1;
+            names.Add(line[start..at]);
+        }
+        return names;
+    }
+
+    [Fact]
+    public async Task Server_initiated_renegotiation_every_8_s_keeps_fifty_clients_connected_without_ping_loss()
+    {
+        const int clients = 50;
+        await using var server = await StartServerAsync(ServerKind.FleetVpn, new SwarmServerConfig { Extra = ["reneg-sec 8"] });
+        var run = await RunSwarmAsync([], durationSeconds: 25, clients: clients);
+        AssertAllConnectedAndPinged(run, server, clients);
+        Assert.True(run.Root.GetProperty("failures").EnumerateObject().Sum(p => p.Value.GetInt64()) == 0,
+            $"failures {run.Failures}\n{server.Process.Describe(80)}");
+        long sent = run.Number("ping", "sent"), received = run.Number("ping", "received");
+        Assert.True(sent >= clients * 20, $"ping sent {sent}");
+        Assert.True((sent - received) * 100 <= sent, $"ICMP loss {sent - received} of {sent} (more than 1 %)\n{run.Result}");
+        Assert.True(run.Number("renegotiations") >= clients,
+            $"renegotiations {run.Number("renegotiations")}; expected every client at least once\n{server.Process.Describe(80)}");
+        Assert.True(server.Log.Contains("renegotiated, data keys now key-id 1"),
+            $"the server log does not show a renegotiation to key-id 1.\n{server.Process.Describe(80)}");
+        Assert.True(ServerLogExpectations.KeyIdsReached(server.Kind, server.Log.Lines).Contains(2),
+            $"the server log shows no second renegotiation (key-id 2).\n{server.Process.Describe(80)}");
+    }
+
     private async Task<ServerProcess> StartServerAsync(ServerKind kind, SwarmServerConfig config)
     {
         var pki = Pki.Value;
@@ -70,12 +128,12 @@ public sealed class SwarmTests(E2EFixture env, ITestOutputHelper output) : IClas
         return await ServerProcess.StartAsync(kind, env.Namespaces.Server, path, env.TempDirectory, output, E2EFixture.ServerReadyTimeout, statusPath);
     }
 
-    private Task<SwarmRun> RunSwarmAsync(IEnumerable<string> extra, int durationSeconds = 10)
+    private Task<SwarmRun> RunSwarmAsync(IEnumerable<string> extra, int durationSeconds = 10, int clients = Clients)
     {
         var arguments = new List<string>
         {
             "--remote", $"{env.Namespaces.ServerAddress}:{ServerConfig.DefaultPort}",
-            "--clients", Clients.ToString(CultureInfo.InvariantCulture),
+            "--clients", clients.ToString(CultureInfo.InvariantCulture),
             "--pki", Pki.Value.Directory,
             "--ramp", "50",
             "--duration", durationSeconds.ToString(CultureInfo.InvariantCulture),
@@ -87,14 +145,14 @@ public sealed class SwarmTests(E2EFixture env, ITestOutputHelper output) : IClas
         return SwarmRun.RunAsync(env.Namespaces.Client, env.TempDirectory, arguments, SwarmLimit, output);
     }
 
-    private static void AssertAllConnectedAndPinged(SwarmRun run, ServerProcess server)
+    private static void AssertAllConnectedAndPinged(SwarmRun run, ServerProcess server, int clients = Clients)
     {
         Assert.True(run.Summary is not null, $"the swarm wrote no JSON summary.\n{run.Result}\n{server.Process.Describe(80)}");
-        Assert.True(run.Number("connected") == Clients && run.Number("failed") == 0 && run.Number("never_connected") == 0,
-            $"connected {run.Number("connected")}/{Clients}, failed {run.Number("failed")}, failures {run.Failures}\n{server.Process.Describe(80)}");
+        Assert.True(run.Number("connected") == clients && run.Number("failed") == 0 && run.Number("never_connected") == 0,
+            $"connected {run.Number("connected")}/{clients}, failed {run.Number("failed")}, failures {run.Failures}\n{server.Process.Describe(80)}");
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal(Clients, run.Number("ping", "clients_answered"));
-        Assert.True(run.Number("ping", "received") >= Clients, $"ping received {run.Number("ping", "received")}");
-        Assert.True(run.Number("connect_ms", "count") >= Clients);
+        Assert.Equal(clients, run.Number("ping", "clients_answered"));
+        Assert.True(run.Number("ping", "received") >= clients, $"ping received {run.Number("ping", "received")}");
+        Assert.True(run.Number("connect_ms", "count") >= clients);
     }
 }
