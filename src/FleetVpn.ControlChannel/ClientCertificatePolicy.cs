@@ -23,24 +23,7 @@ public sealed class ClientCertificatePolicy
     public string? Check(X509Certificate2? certificate, DateTime now)
     {
         if (certificate is null) return "no client certificate";
-        if (now < certificate.NotBefore) return $"certificate not yet valid (valid from {certificate.NotBefore:u})";
-        if (now > certificate.NotAfter) return $"certificate expired (valid until {certificate.NotAfter:u})";
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(_trustAnchors);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.DisableCertificateDownloads = true;
-        chain.ChainPolicy.VerificationTime = now;
-        if (!chain.Build(certificate))
-        {
-            var flags = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (a, s) => a | s.Status);
-            if ((flags & (X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain)) != 0)
-                return $"untrusted root: issuer '{certificate.Issuer}' is not the configured CA";
-            if ((flags & X509ChainStatusFlags.NotTimeValid) != 0)
-                return "certificate chain expired";
-            return "chain verification failed: " + string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()));
-        }
+        if (CertificateChainCheck.Check(certificate, _trustAnchors, null, now, "certificate") is { } reason) return reason;
 
         if (_requireClientEku)
         {

@@ -40,24 +40,7 @@ public sealed class ServerCertificatePolicy
     public string? Check(X509Certificate2? certificate, X509Certificate2Collection? intermediates, DateTime now)
     {
         if (certificate is null) return "no server certificate";
-        if (now < certificate.NotBefore) return $"server certificate not yet valid (valid from {certificate.NotBefore:u})";
-        if (now > certificate.NotAfter) return $"server certificate expired (valid until {certificate.NotAfter:u})";
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(_trustAnchors);
-        if (intermediates is not null) chain.ChainPolicy.ExtraStore.AddRange(intermediates);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.DisableCertificateDownloads = true;
-        chain.ChainPolicy.VerificationTime = now;
-        if (!chain.Build(certificate))
-        {
-            var flags = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (a, s) => a | s.Status);
-            if ((flags & (X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain)) != 0)
-                return $"untrusted server certificate: issuer '{certificate.Issuer}' is not the configured CA";
-            if ((flags & X509ChainStatusFlags.NotTimeValid) != 0) return "server certificate chain expired";
-            return "server chain verification failed: " + string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()));
-        }
+        if (CertificateChainCheck.Check(certificate, _trustAnchors, intermediates, now, "server certificate") is { } reason) return reason;
 
         if (_requireServerEku && !HasServerAuth(certificate))
             return "EKU check failed: server certificate lacks TLS Web Server Authentication (remote-cert-tls server)";
