@@ -41,6 +41,7 @@ public sealed class SimulatedClient
     private SessionId _own;
     private SessionId _remote;
     private PacketIdSender? _replay;
+    private TimedReplayWindow? _replayWindow;
     private ClientHandshake? _handshake;
     private ClientHandshake? _keptTls;
     private DataChannelKeys? _keys;
@@ -85,6 +86,9 @@ public sealed class SimulatedClient
 
     /// <summary>The local UDP port of the client's current socket (0 when it has none).</summary>
     public int LocalPort { get { lock (_gate) return (_socket?.LocalEndPoint as IPEndPoint)?.Port ?? 0; } }
+
+    /// <summary>Authentic control packets dropped because their tls-auth/tls-crypt packet-id was a replay.</summary>
+    public int ControlReplaysDropped { get; private set; }
 
     /// <summary>Sockets this client has opened (one per connection attempt that started a new session).</summary>
     public int SocketsOpened { get; private set; }
@@ -158,6 +162,8 @@ public sealed class SimulatedClient
         _own = SessionId.NewRandom();
         _remote = default;
         _replay = _options.Wrapper.HasReplayId ? new PacketIdSender((uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds()) : null;
+        // Receive-side replay window of the server's packet-ids, new with every session (like the server's per client).
+        _replayWindow = _options.Wrapper.HasReplayId ? new TimedReplayWindow() : null;
         _attemptStart = now;
         _phase = Phase.ResetSent;
         SendHardResetLocked(now);
@@ -332,7 +338,14 @@ public sealed class SimulatedClient
             }
             if (!PacketByte0.IsControl(opcode)) return;
             Span<byte> plain = stackalloc byte[MaxDatagram];
-            if (!_options.Wrapper.TryUnwrap(datagram, plain, out int length, out _, out _)) return;
+            if (!_options.Wrapper.TryUnwrap(datagram, plain, out int length, out uint replayId, out uint replayTime)) return;
+            // Replay check after the wrapper authenticated the packet (§3.2, read_control_auth()).
+            if (_replayWindow is not null && !_replayWindow.TryAccept(replayId, replayTime))
+            {
+                ControlReplaysDropped++;
+                _stats.ControlReplayed();
+                return;
+            }
             if (!ControlPacket.TryParse(plain[..length], out var packet)) return;
             OnControlLocked(packet, now);
         }

@@ -13,6 +13,7 @@ public sealed class SwarmStats
     private long _pingReceived;
     private long _churned;
     private long _renegotiations;
+    private long _controlReplays;
 
     public LatencySamples ConnectMs { get; } = new();
     public LatencySamples RttMs { get; } = new();
@@ -23,6 +24,9 @@ public sealed class SwarmStats
     public long PingReceived => Interlocked.Read(ref _pingReceived);
     public long Churned => Interlocked.Read(ref _churned);
     public long Renegotiations => Interlocked.Read(ref _renegotiations);
+
+    /// <summary>Authentic control packets dropped as replays (tls-auth/tls-crypt packet-id seen before).</summary>
+    public long ControlReplays => Interlocked.Read(ref _controlReplays);
     public IReadOnlyDictionary<string, int> Failures => _failures;
 
     /// <summary>The first detailed message seen for each failure reason.</summary>
@@ -55,4 +59,5 @@ public sealed class SwarmStats
 
     public void ChurnedOne() => Interlocked.Increment(ref _churned);
     public void Renegotiated() => Interlocked.Increment(ref _renegotiations);
+    public void ControlReplayed() => Interlocked.Increment(ref _controlReplays);
 }

@@ -105,7 +105,7 @@ public sealed class ReconnectSocketTests : IDisposable
         probe.Bind(new IPEndPoint(IPAddress.Loopback, port));
     }
 
-    private static void WritePki(string directory)
+    internal static void WritePki(string directory)
     {
         Directory.CreateDirectory(Path.Combine(directory, "issued"));
         Directory.CreateDirectory(Path.Combine(directory, "private"));
