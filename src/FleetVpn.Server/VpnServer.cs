@@ -54,7 +54,9 @@ public sealed class VpnServer
 
     public async Task RunAsync(CancellationToken cancellation)
     {
-        var pool = new AddressPool(_options.ServerNetwork, _options.ServerNetmask);
+        // The tun gets NET+1 of `server NET MASK`; the pool itself is built once, in ServerContext.
+        var serverAddress = AddressPool.ToAddress(AddressPool.ToUInt32(_options.ServerNetwork) + 1);
+        int prefixLength = System.Numerics.BitOperations.PopCount(AddressPool.ToUInt32(_options.ServerNetmask));
         bool keepTun = _tun is not null || _options.PersistTun;
         TunDevice tun;
         if (_tun is { } kept)
@@ -68,7 +70,7 @@ public sealed class VpnServer
             _tun = tun;
             try
             {
-                InterfaceConfigurator.Configure(tun.Name, AddressPool.ToAddress(pool.ServerAddress), pool.PrefixLength, _options.TunMtu);
+                InterfaceConfigurator.Configure(tun.Name, serverAddress, prefixLength, _options.TunMtu);
             }
             catch
             {
@@ -76,7 +78,7 @@ public sealed class VpnServer
                 _tun = null;
                 throw;
             }
-            _log.Info($"TUN/TAP device {tun.Name} opened, {AddressPool.ToAddress(pool.ServerAddress)}/{pool.PrefixLength} mtu {_options.TunMtu}");
+            _log.Info($"TUN/TAP device {tun.Name} opened, {serverAddress}/{prefixLength} mtu {_options.TunMtu}");
         }
 
         try

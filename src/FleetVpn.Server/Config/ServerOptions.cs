@@ -78,7 +78,10 @@ public sealed class ServerOptions
     /// <summary>See <see cref="PersistKey"/>.</summary>
     public bool PersistTun { get; set; }
 
-    /// <summary>`comp-lzo no`: the client frames data with the 0xFA "not compressed" byte; we push `comp-lzo no`.</summary>
+    /// <summary>
+    /// `comp-lzo no`: accepted. The engine does not rely on it: each client's framing (the 0xFA "not
+    /// compressed" byte) follows that client's own options string, so clients with and without comp-lzo mix.
+    /// </summary>
     public bool CompLzoNo { get; set; }
 
     /// <summary>`hand-window N` (default 60 s): how long a TLS handshake may take.</summary>
