@@ -40,4 +40,15 @@ ip -V
 openvpn --version | head -n 1 || true
 
 echo "== dotnet test FleetVpn.slnx"
-dotnet test FleetVpn.slnx --logger "console;verbosity=normal" "$@"
+# The whole log goes to the terminal and to a file; when a test fails, its name and error message are
+# repeated at the very end, so that the last screen of a long run (or of CI) says what failed.
+log="$(mktemp /tmp/fleetvpn-test.XXXXXX.log)"
+status=0
+dotnet test FleetVpn.slnx --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
+if [ "$status" != 0 ]; then
+  echo
+  echo "== failed tests (error messages; the full log is $log)"
+  # From each "Failed <test>" line to its stack trace, at most 25 lines per test.
+  awk '/^[[:space:]]+Failed [A-Za-z]/ { n = 25 } /^[[:space:]]+Stack Trace:/ { n = 0 } n > 0 { print; n-- }' "$log"
+fi
+exit "$status"

@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Authentication;
 using FleetVpn.ControlChannel;
+using FleetVpn.Platform.Sockets;
 using FleetVpn.Protocol.DataChannel;
 using FleetVpn.Protocol.Keys;
 using FleetVpn.Protocol.Messages;
@@ -13,7 +13,7 @@ using FleetVpn.Protocol.Wrapping;
 namespace FleetVpn.Swarm;
 
 /// <summary>
-/// One simulated OpenVPN 2.6 client: its own UDP socket (connected to the server), the session state
+/// One simulated OpenVPN 2.6 client: its own UDP socket (connected to the server, in <see cref="SwarmSockets"/>), the session state
 /// machine (hard reset → server reset → TLS → key-method 2 → PUSH_REQUEST/PUSH_REPLY → data channel),
 /// keepalive pings, ping-restart, ICMP echo probes through the tunnel, server-initiated
 /// renegotiation, reconnects with OpenVPN's back-off and the explicit exit notification.
@@ -36,7 +36,8 @@ public sealed class SimulatedClient
     private readonly ClientTlsSettings _identity;
     private readonly IPAddress? _source;
     private readonly uint _pingTarget;
-    private Socket? _socket;
+    private readonly SwarmSockets _sockets;
+    private int _fd = -1;
     private Phase _phase;
     private SessionId _own;
     private SessionId _remote;
@@ -60,16 +61,17 @@ public sealed class SimulatedClient
     private long _retryAt;
     private int _unsuccessful;
     private ushort _icmpSequence;
-    private volatile bool _stopped;
 
-    public SimulatedClient(int index, SwarmOptions options, SwarmStats stats, IPAddress? source)
+    public SimulatedClient(int index, SwarmOptions options, SwarmStats stats, IPAddress? source, SwarmSockets sockets)
     {
         Index = index;
+        _sockets = sockets;
         _options = options;
         _stats = stats;
         _identity = options.Pki.Identities[index % options.Pki.Identities.Count];
         _source = source;
         _pingTarget = options.PingTarget is null ? 0 : IcmpEcho.ToUInt32(options.PingTarget);
+        sockets.Attach(this);
     }
 
     public int Index { get; }
@@ -85,7 +87,7 @@ public sealed class SimulatedClient
     public static long NowMs => Environment.TickCount64;
 
     /// <summary>The local UDP port of the client's current socket (0 when it has none).</summary>
-    public int LocalPort { get { lock (_gate) return (_socket?.LocalEndPoint as IPEndPoint)?.Port ?? 0; } }
+    public int LocalPort { get { lock (_gate) return _fd < 0 ? 0 : UdpSocketSet.LocalPort(_fd); } }
 
     /// <summary>Authentic control packets dropped because their tls-auth/tls-crypt packet-id was a replay.</summary>
     public int ControlReplaysDropped { get; private set; }
@@ -105,54 +107,34 @@ public sealed class SimulatedClient
     }
 
     /// <summary>
-    /// Closes the current socket (if any) and opens a new one on a new ephemeral source port, like the real client
-    /// with <c>nobind</c> on every restart. False (and the client stopped) when no socket can be opened.
+    /// Opens a new socket on a new ephemeral source port and then closes the current one (if any), like the real client
+    /// with <c>nobind</c> on every restart; opening first means the kernel cannot hand out the old port again.
+    /// False (and the client stopped) when no socket can be opened.
     /// </summary>
     private bool OpenSocketLocked()
     {
-        _socket?.Dispose();
-        _socket = null;
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        int fd;
         try
         {
-            if (_source is not null) socket.Bind(new IPEndPoint(_source, 0));
-            socket.Connect(_options.Remote);
+            fd = _sockets.Open(_source, _options.Remote, Index);
         }
-        catch (SocketException e)
+        catch (IOException e)
         {
-            socket.Dispose();
+            CloseSocketLocked();
             _stats.Failure("socket", $"client {Index}: {e.Message}");
             _phase = Phase.Stopped;
             return false;
         }
-        _socket = socket;
+        CloseSocketLocked();
+        _fd = fd;
         SocketsOpened++;
-        _ = ReceiveLoopAsync(socket);
         return true;
     }
 
-    private async Task ReceiveLoopAsync(Socket socket)
+    private void CloseSocketLocked()
     {
-        var buffer = new byte[MaxDatagram];
-        while (true)
-        {
-            int n;
-            try
-            {
-                n = await socket.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
-            }
-            catch (SocketException)
-            {
-                // ICMP port unreachable on a connected socket (server down): keep listening, unless this socket was replaced.
-                if (_stopped || !ReferenceEquals(Volatile.Read(ref _socket), socket)) return;
-                continue;
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            if (n > 0) OnDatagram(socket, buffer.AsSpan(0, n));
-        }
+        if (_fd >= 0) UdpSocketSet.Close(_fd);
+        _fd = -1;
     }
 
     // ---------------------------------------------------------------- attempts and teardown
@@ -197,9 +179,7 @@ public sealed class SimulatedClient
         _handshake = null;
         _keptTls?.Close();
         _keptTls = null;
-        _keys?.Dispose();
         _keys = null;
-        _oldKeys?.Dispose();
         _oldKeys = null;
         _peerId = -1;
         _tunAddress = 0;
@@ -248,8 +228,7 @@ public sealed class SimulatedClient
         {
             TearDownLocked();
             _phase = Phase.Stopped;
-            _stopped = true;
-            _socket?.Dispose();
+            CloseSocketLocked();
         }
     }
 
@@ -323,12 +302,13 @@ public sealed class SimulatedClient
 
     // ---------------------------------------------------------------- receive
 
-    private void OnDatagram(Socket socket, ReadOnlySpan<byte> datagram)
+    /// <summary>A datagram that arrived on socket <paramref name="fd"/> (called on the <see cref="SwarmSockets"/> thread).</summary>
+    internal void OnDatagram(int fd, ReadOnlySpan<byte> datagram)
     {
         long now = NowMs;
         lock (_gate)
         {
-            if (!ReferenceEquals(socket, _socket)) return;
+            if (fd != _fd) return;
             if (_phase is Phase.NotStarted or Phase.Stopped or Phase.Backoff) return;
             var opcode = PacketByte0.GetOpcode(datagram[0]);
             if (PacketByte0.IsData(opcode))
@@ -398,7 +378,11 @@ public sealed class SimulatedClient
         if (keys is null) return;
         int headerLength = opcode == Opcode.DataV2 ? DataPacketHeader.V2Size : DataPacketHeader.V1Size;
         Span<byte> plain = stackalloc byte[MaxDatagram];
-        if (!keys.Open.TryOpen(datagram, headerLength, plain, out int length, out uint packetId)) return;
+        bool opened;
+        int length;
+        uint packetId;
+        using (var open = keys.CreateOpen()) opened = open.TryOpen(datagram, headerLength, plain, out length, out packetId);
+        if (!opened) return;
         if (!keys.Replay.TryAccept(packetId)) return;
         _lastReceive = now;
         var payload = plain[..length];
@@ -612,7 +596,6 @@ public sealed class SimulatedClient
     {
         FlushLocked(hs, NowMs);
         var cipher = _keys!.Cipher;
-        _oldKeys?.Dispose();
         _oldKeys = _keys;
         _keys = new DataChannelKeys(hs.KeyId, cipher, _options.Auth, keys);
         _handshake = null;
@@ -672,10 +655,11 @@ public sealed class SimulatedClient
             body = plain;
         }
         int headerLength = _peerId >= 0 ? DataPacketHeader.V2Size : DataPacketHeader.V1Size;
-        Span<byte> packet = stackalloc byte[headerLength + keys.Seal.MaxOverhead + body.Length + 16];
+        Span<byte> packet = stackalloc byte[headerLength + DataChannelKeys.MaxOverhead + body.Length];
         if (_peerId >= 0) DataPacketHeader.WriteV2(packet, keys.KeyId, _peerId);
         else packet[0] = PacketByte0.Make(Opcode.DataV1, keys.KeyId);
-        int length = keys.Seal.Seal(packet, headerLength, ++keys.LastPacketId, body);
+        int length;
+        using (var seal = keys.CreateSeal()) length = seal.Seal(packet, headerLength, ++keys.LastPacketId, body);
         SendLocked(packet[..length]);
         _lastSend = now;
     }
@@ -695,17 +679,8 @@ public sealed class SimulatedClient
 
     private void SendLocked(ReadOnlySpan<byte> datagram)
     {
-        try
-        {
-            _socket?.Send(datagram, SocketFlags.None);
-        }
-        catch (SocketException)
-        {
-            // ECONNREFUSED from an earlier ICMP error, or a full buffer: UDP, like the real client, just goes on.
-        }
-        catch (ObjectDisposedException)
-        {
-        }
+        // A refusal (ECONNREFUSED from an earlier ICMP error, a full buffer) is ignored: UDP, like the real client, goes on.
+        if (_fd >= 0) UdpSocketSet.Send(_fd, datagram);
     }
 
     // ---------------------------------------------------------------- what a 2.6 client announces

@@ -7,24 +7,26 @@ namespace FleetVpn.Swarm;
 /// client's timers from one periodic sweep (retransmits, keepalive, ping-restart, ICMP probes, retries),
 /// plays the scenario (steady, churn, storm), prints a progress line every second and, at the end,
 /// sends the exit notifications, lets clients still connecting settle, and returns the summary.
-/// Each client owns one connected UDP socket; its receive is an asynchronous socket operation
-/// completed by the runtime's epoll threads, and TLS runs on the thread pool, so the process uses few threads.
+/// Each client owns one connected UDP socket; all of them are drained by the one receive thread of
+/// <see cref="SwarmSockets"/>, and TLS runs on the thread pool, so the process uses few threads.
 /// </summary>
-public sealed class SwarmEngine
+public sealed class SwarmEngine : IDisposable
 {
     private const int SweepMs = 100;
     private readonly SwarmOptions _options;
     private readonly TextWriter _progress;
     private readonly SimulatedClient[] _clients;
     private readonly SourceAddressPlan _sources;
+    private readonly SwarmSockets _sockets;
 
     public SwarmEngine(SwarmOptions options, TextWriter progress)
     {
         _options = options;
         _progress = progress;
         _sources = SourceAddressPlan.Create(options.Remote.Address, options.Clients, options.SourcesCidr);
+        _sockets = new SwarmSockets(options.Clients);
         _clients = new SimulatedClient[options.Clients];
-        for (int i = 0; i < _clients.Length; i++) _clients[i] = new SimulatedClient(i, options, Stats, _sources.For(i));
+        for (int i = 0; i < _clients.Length; i++) _clients[i] = new SimulatedClient(i, options, Stats, _sources.For(i), _sockets);
         Stats.FirstFailure += (reason, detail) => _progress.WriteLine($"first failure '{reason}': {detail}");
     }
 
@@ -137,6 +139,8 @@ public sealed class SwarmEngine
             Renegotiations = Stats.Renegotiations,
         };
     }
+
+    public void Dispose() => _sockets.Dispose();
 
     private void Sweep()
     {

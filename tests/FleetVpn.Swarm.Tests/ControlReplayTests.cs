@@ -16,6 +16,7 @@ public sealed class ControlReplayTests : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"fvswarm-{Environment.ProcessId}-{Guid.NewGuid():N}");
     private readonly Socket _server = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly SwarmSockets _sockets = new(1);
     private readonly StaticKey _key = new(RandomNumberGenerator.GetBytes(StaticKey.Size));
 
     public ControlReplayTests()
@@ -28,6 +29,7 @@ public sealed class ControlReplayTests : IDisposable
     public void Dispose()
     {
         _server.Dispose();
+        _sockets.Dispose();
         Directory.Delete(_directory, recursive: true);
     }
 
@@ -44,7 +46,7 @@ public sealed class ControlReplayTests : IDisposable
             Pki = SwarmPki.Load(_directory),
             Wrapper = clientWrapper,
         };
-        var client = new SimulatedClient(0, options, stats, IPAddress.Loopback);
+        var client = new SimulatedClient(0, options, stats, IPAddress.Loopback, _sockets);
         try
         {
             client.Start();

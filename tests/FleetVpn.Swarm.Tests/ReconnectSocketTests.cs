@@ -16,6 +16,7 @@ public sealed class ReconnectSocketTests : IDisposable
     private const byte HardResetClientV2 = 7 << 3;
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"fvswarm-{Environment.ProcessId}-{Guid.NewGuid():N}");
     private readonly Socket _server = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly SwarmSockets _sockets = new(1);
 
     public ReconnectSocketTests()
     {
@@ -27,6 +28,7 @@ public sealed class ReconnectSocketTests : IDisposable
     public void Dispose()
     {
         _server.Dispose();
+        _sockets.Dispose();
         Directory.Delete(_directory, recursive: true);
     }
 
@@ -85,7 +87,7 @@ public sealed class ReconnectSocketTests : IDisposable
             Pki = SwarmPki.Load(_directory),
             HandshakeTimeout = handshakeTimeout,
         };
-        return new SimulatedClient(0, options, new SwarmStats(), IPAddress.Loopback);
+        return new SimulatedClient(0, options, new SwarmStats(), IPAddress.Loopback, _sockets);
     }
 
     private int ReceiveHardResetPort()

@@ -105,7 +105,7 @@ internal static class SwarmCommand
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-            var engine = new SwarmEngine(options, Console.Error);
+            using var engine = new SwarmEngine(options, Console.Error);
             var summary = await engine.RunAsync(stop.Token);
             var text = summary.ToJson();
             Console.WriteLine(text);

@@ -1,0 +1,75 @@
+using System.Runtime.InteropServices;
+
+namespace FleetVpn.Platform.Native;
+
+/// <summary>The libc socket and epoll calls behind <see cref="Sockets.UdpSocketSet"/> (Linux, LP64).</summary>
+internal static unsafe partial class SocketCalls
+{
+    public const int AF_INET = 2;
+    public const int SOCK_DGRAM = 2;
+    public const int SOCK_NONBLOCK = 0x800;
+    public const int SOCK_CLOEXEC = 0x80000;
+    public const int EPOLL_CLOEXEC = 0x80000;
+    public const int EPOLL_CTL_ADD = 1;
+    public const uint EPOLLIN = 0x001;
+    public const int MSG_DONTWAIT = 0x40;
+    public const int EINTR = 4;
+    public const int EAGAIN = 11;
+    public const int ECONNREFUSED = 111;
+
+    /// <summary><c>struct sockaddr_in</c>: port and address in network byte order.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct SockAddrIn
+    {
+        public ushort Family;
+        public ushort PortNetworkOrder;
+        public uint AddressNetworkOrder;
+        public ulong Zero;
+    }
+
+    /// <summary><c>struct epoll_event</c>, packed on x86-64 (12 bytes) as the kernel declares it there.</summary>
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    public struct EpollEventPacked
+    {
+        public uint Events;
+        public ulong Data;
+    }
+
+    /// <summary><c>struct epoll_event</c> on the other 64-bit architectures (16 bytes, natural alignment).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct EpollEventAligned
+    {
+        public uint Events;
+        public ulong Data;
+    }
+
+    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
+    public static partial int Socket(int domain, int type, int protocol);
+
+    [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
+    public static partial int Bind(int fd, SockAddrIn* address, uint length);
+
+    [LibraryImport("libc", EntryPoint = "connect", SetLastError = true)]
+    public static partial int Connect(int fd, SockAddrIn* address, uint length);
+
+    [LibraryImport("libc", EntryPoint = "getsockname", SetLastError = true)]
+    public static partial int GetSockName(int fd, SockAddrIn* address, uint* length);
+
+    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
+    public static partial nint Send(int fd, byte* buffer, nuint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
+    public static partial nint Recv(int fd, byte* buffer, nuint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
+    public static partial int EpollCreate1(int flags);
+
+    [LibraryImport("libc", EntryPoint = "epoll_ctl", SetLastError = true)]
+    public static partial int EpollCtl(int epfd, int op, int fd, void* ev);
+
+    [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
+    public static partial int EpollWait(int epfd, void* events, int maxEvents, int timeoutMs);
+}
