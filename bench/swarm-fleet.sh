@@ -26,7 +26,7 @@ fv=out/fleetvpn/fleetvpn
 "$fv" pki clients "$work/pki" --count 5 >/dev/null
 ip netns add $NS
 ip -n $NS link set lo up
-ulimit -n 1048576
+ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 # Enough pool for N: /16 up to 65,000 clients, then a /12 (FleetVPN only).
 if [ "$N" -le 65000 ]; then mask=255.255.0.0; else mask=255.240.0.0; fi

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Security.Authentication;
 using FleetVpn.ControlChannel;
-using FleetVpn.Platform.Sockets;
 using FleetVpn.Protocol.DataChannel;
 using FleetVpn.Protocol.Keys;
 using FleetVpn.Protocol.Messages;
@@ -34,10 +33,9 @@ public sealed class SimulatedClient
     private readonly SwarmOptions _options;
     private readonly SwarmStats _stats;
     private readonly ClientTlsSettings _identity;
-    private readonly IPAddress? _source;
     private readonly uint _pingTarget;
     private readonly SwarmSockets _sockets;
-    private int _fd = -1;
+    private int _endpoint = -1;
     private Phase _phase;
     private SessionId _own;
     private SessionId _remote;
@@ -59,17 +57,19 @@ public sealed class SimulatedClient
     private long _lastReceive;
     private long _nextIcmp;
     private long _retryAt;
+    // A connected client with no handshake running needs no tick before this (its next keepalive, probe or
+    // ping-restart deadline), so the engine's sweep skips it without taking its lock. 0 = tick every sweep.
+    private long _quietUntil;
     private int _unsuccessful;
     private ushort _icmpSequence;
 
-    public SimulatedClient(int index, SwarmOptions options, SwarmStats stats, IPAddress? source, SwarmSockets sockets)
+    public SimulatedClient(int index, SwarmOptions options, SwarmStats stats, SwarmSockets sockets)
     {
         Index = index;
         _sockets = sockets;
         _options = options;
         _stats = stats;
         _identity = options.Pki.Identities[index % options.Pki.Identities.Count];
-        _source = source;
         _pingTarget = options.PingTarget is null ? 0 : IcmpEcho.ToUInt32(options.PingTarget);
         sockets.Attach(this);
     }
@@ -87,7 +87,7 @@ public sealed class SimulatedClient
     public static long NowMs => Environment.TickCount64;
 
     /// <summary>The local UDP port of the client's current socket (0 when it has none).</summary>
-    public int LocalPort { get { lock (_gate) return _fd < 0 ? 0 : UdpSocketSet.LocalPort(_fd); } }
+    public int LocalPort { get { lock (_gate) return _sockets.LocalPort(_endpoint); } }
 
     /// <summary>Authentic control packets dropped because their tls-auth/tls-crypt packet-id was a replay.</summary>
     public int ControlReplaysDropped { get; private set; }
@@ -113,10 +113,10 @@ public sealed class SimulatedClient
     /// </summary>
     private bool OpenSocketLocked()
     {
-        int fd;
+        int endpoint;
         try
         {
-            fd = _sockets.Open(_source, _options.Remote, Index);
+            endpoint = _sockets.Open(Index, _endpoint);
         }
         catch (IOException e)
         {
@@ -126,15 +126,15 @@ public sealed class SimulatedClient
             return false;
         }
         CloseSocketLocked();
-        _fd = fd;
+        _endpoint = endpoint;
         SocketsOpened++;
         return true;
     }
 
     private void CloseSocketLocked()
     {
-        if (_fd >= 0) UdpSocketSet.Close(_fd);
-        _fd = -1;
+        _sockets.Close(_endpoint);
+        _endpoint = -1;
     }
 
     // ---------------------------------------------------------------- attempts and teardown
@@ -192,6 +192,7 @@ public sealed class SimulatedClient
         {
             if (_phase is Phase.Stopped or Phase.NotStarted) return;
             if (notifyExit && _phase == Phase.Connected) SendExitNotificationLocked();
+            _quietUntil = 0;
             TearDownLocked();
             _unsuccessful = 0;
             // A restart is a new socket on a new source port (nobind); the old one is closed.
@@ -237,8 +238,10 @@ public sealed class SimulatedClient
     /// <summary>Called by the engine's sweep: retransmits, timeouts, keepalive, ICMP probes, retries.</summary>
     public void Tick(long now)
     {
+        if (now < Volatile.Read(ref _quietUntil)) return;
         lock (_gate)
         {
+            _quietUntil = 0;
             switch (_phase)
             {
                 case Phase.Backoff:
@@ -284,9 +287,19 @@ public sealed class SimulatedClient
                     }
                     if (_pingSeconds > 0 && now - _lastSend >= _pingSeconds * 1000L)
                         SendDataLocked(PingMessage.Bytes, now);
+                    if (_handshake is null) Volatile.Write(ref _quietUntil, NextDeadlineLocked());
                     break;
             }
         }
+    }
+
+    private long NextDeadlineLocked()
+    {
+        long next = long.MaxValue;
+        if (_pingRestartSeconds > 0) next = Math.Min(next, _lastReceive + _pingRestartSeconds * 1000L);
+        if (_pingTarget != 0) next = Math.Min(next, _nextIcmp);
+        if (_pingSeconds > 0) next = Math.Min(next, _lastSend + _pingSeconds * 1000L);
+        return next;
     }
 
     private void TickHandshakeLocked(long now)
@@ -302,13 +315,13 @@ public sealed class SimulatedClient
 
     // ---------------------------------------------------------------- receive
 
-    /// <summary>A datagram that arrived on socket <paramref name="fd"/> (called on the <see cref="SwarmSockets"/> thread).</summary>
-    internal void OnDatagram(int fd, ReadOnlySpan<byte> datagram)
+    /// <summary>A datagram that arrived on <paramref name="endpoint"/> (called on the <see cref="SwarmSockets"/> thread).</summary>
+    internal void OnDatagram(int endpoint, ReadOnlySpan<byte> datagram)
     {
         long now = NowMs;
         lock (_gate)
         {
-            if (fd != _fd) return;
+            if (endpoint != _endpoint) return;
             if (_phase is Phase.NotStarted or Phase.Stopped or Phase.Backoff) return;
             var opcode = PacketByte0.GetOpcode(datagram[0]);
             if (PacketByte0.IsData(opcode))
@@ -327,6 +340,7 @@ public sealed class SimulatedClient
                 return;
             }
             if (!ControlPacket.TryParse(plain[..length], out var packet)) return;
+            _quietUntil = 0; // a control packet may start a renegotiation, whose retransmits need ticks
             OnControlLocked(packet, now);
         }
     }
@@ -680,7 +694,7 @@ public sealed class SimulatedClient
     private void SendLocked(ReadOnlySpan<byte> datagram)
     {
         // A refusal (ECONNREFUSED from an earlier ICMP error, a full buffer) is ignored: UDP, like the real client, goes on.
-        if (_fd >= 0) UdpSocketSet.Send(_fd, datagram);
+        _sockets.Send(Index, _endpoint, datagram);
     }
 
     // ---------------------------------------------------------------- what a 2.6 client announces

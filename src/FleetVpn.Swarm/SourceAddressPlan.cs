@@ -5,44 +5,85 @@ using System.Net.Sockets;
 namespace FleetVpn.Swarm;
 
 /// <summary>
-/// Which local address each simulated client's UDP socket binds to. One address gives at most the
-/// ephemeral port range (32768–60999 by default, about 28,000 ports), so past
-/// <see cref="ClientsPerSource"/> clients they are spread round-robin over several sources: the
-/// hosts of <c>--sources CIDR</c>, or, when the remote is loopback, 127.0.0.2, 127.0.0.3, …
-/// (every 127/8 address is local on Linux).
+/// Where each simulated client's datagrams come from. Three plans:
+/// <list type="bullet">
+/// <item><b>Own address</b>: when the source range has an address for every client (<c>--sources CIDR</c>, and by default
+/// 127.0.0.0/8 from 127.0.0.2 when the remote is loopback: every 127/8 address is local on Linux), client i sends from
+/// the i-th address through a few shared sockets (<see cref="SwarmSockets"/>): no kernel socket per client, so a fleet
+/// is not bounded by the open-file limit or the ephemeral port range.</item>
+/// <item><b>Spread</b>: a CIDR smaller than the fleet: one connected socket per client, bound round-robin to its hosts.</item>
+/// <item><b>Any</b>: no range (a non-loopback remote without <c>--sources</c>): one connected socket per client, the kernel
+/// picks the source address and port; about 28,000 clients at most (the ephemeral port range).</item>
+/// </list>
 /// </summary>
 public sealed class SourceAddressPlan
 {
-    /// <summary>Clients per source address, safely below the default ephemeral port range.</summary>
-    public const int ClientsPerSource = 25_000;
+    private SourceAddressPlan(IReadOnlyList<IPAddress> spread, uint firstOwn, int ownCount)
+    {
+        Sources = spread;
+        FirstOwnAddress = firstOwn;
+        OwnAddressCount = ownCount;
+    }
 
-    private SourceAddressPlan(IReadOnlyList<IPAddress> sources) => Sources = sources;
+    /// <summary>Each client has its own source address: <see cref="FirstOwnAddress"/> + its index.</summary>
+    public bool OwnAddresses => OwnAddressCount > 0;
 
-    /// <summary>The source addresses in use; empty = bind to any address (the kernel picks the source).</summary>
+    /// <summary>The first client's address (host byte order) when <see cref="OwnAddresses"/>.</summary>
+    public uint FirstOwnAddress { get; }
+
+    /// <summary>How many clients have their own address.</summary>
+    public int OwnAddressCount { get; }
+
+    /// <summary>The addresses the connected sockets bind to round-robin (the spread plan); empty otherwise.</summary>
     public IReadOnlyList<IPAddress> Sources { get; }
 
-    /// <summary>The address client <paramref name="index"/> binds to, or null for any.</summary>
+    /// <summary>The address client <paramref name="index"/>'s connected socket binds to (spread plan), or null (any).</summary>
     public IPAddress? For(int index) => Sources.Count == 0 ? null : Sources[index % Sources.Count];
+
+    /// <summary>The own address of client <paramref name="index"/> (host byte order).</summary>
+    public uint OwnAddressOf(int index) => FirstOwnAddress + (uint)index;
+
+    /// <summary>The client whose own address is <paramref name="address"/> (host byte order), or -1.</summary>
+    public int ClientOf(uint address)
+    {
+        uint offset = address - FirstOwnAddress;
+        return offset < (uint)OwnAddressCount ? (int)offset : -1;
+    }
+
+    /// <summary>One line for the progress output.</summary>
+    public string Describe() =>
+        OwnAddresses ? $"one source address per client, {ToAddress(FirstOwnAddress)} to {ToAddress(FirstOwnAddress + (uint)OwnAddressCount - 1)}, on shared sockets"
+        : Sources.Count > 0 ? $"{Sources.Count} source addresses ({Sources[0]} …), one socket per client"
+        : "one socket per client, source chosen by the kernel";
+
+    /// <summary>One fixed source address for every client's connected socket.</summary>
+    public static SourceAddressPlan Fixed(IPAddress source) => new([source], 0, 0);
 
     public static SourceAddressPlan Create(IPAddress remote, int clients, string? sourcesCidr)
     {
-        int needed = Math.Max(1, (clients + ClientsPerSource - 1) / ClientsPerSource);
-        if (sourcesCidr is not null)
+        if (sourcesCidr is null)
         {
-            var hosts = Hosts(sourcesCidr, Math.Max(needed, Math.Min(clients, 65536)));
-            return new SourceAddressPlan(hosts);
+            if (!IPAddress.IsLoopback(remote) || remote.AddressFamily != AddressFamily.InterNetwork) return new([], 0, 0);
+            sourcesCidr = "127.0.0.0/8";
         }
-        if (clients > ClientsPerSource && IPAddress.IsLoopback(remote) && remote.AddressFamily == AddressFamily.InterNetwork)
-        {
-            var list = new List<IPAddress>(needed);
-            for (int i = 0; i < needed; i++) list.Add(FromUInt32(0x7F000002u + (uint)i));
-            return new SourceAddressPlan(list);
-        }
-        return new SourceAddressPlan([]);
+        var (first, count) = HostRange(sourcesCidr);
+        // 127.0.0.1 is left to the server on the default loopback range.
+        if (sourcesCidr == "127.0.0.0/8") { first++; count--; }
+        if (count >= (ulong)clients) return new([], first, clients);
+        return new(Hosts(sourcesCidr, (int)Math.Min(count, (ulong)Math.Min(clients, 65536))), 0, 0);
     }
 
     /// <summary>The usable host addresses of an IPv4 CIDR (network and broadcast excluded below /31), at most <paramref name="limit"/>.</summary>
     public static List<IPAddress> Hosts(string cidr, int limit)
+    {
+        var (first, count) = HostRange(cidr);
+        var list = new List<IPAddress>();
+        for (ulong i = 0; i < count && list.Count < limit; i++) list.Add(ToAddress(first + (uint)i));
+        return list;
+    }
+
+    /// <summary>The first host address (host byte order) of an IPv4 CIDR and how many hosts it has.</summary>
+    private static (uint First, ulong Count) HostRange(string cidr)
     {
         var slash = cidr.IndexOf('/');
         if (slash < 0 || !IPAddress.TryParse(cidr[..slash], out var network) || network.AddressFamily != AddressFamily.InterNetwork
@@ -51,15 +92,10 @@ public sealed class SourceAddressPlan
         uint mask = prefix == 0 ? 0 : uint.MaxValue << (32 - prefix);
         uint first = IcmpEcho.ToUInt32(network) & mask;
         ulong size = 1UL << (32 - prefix);
-        ulong start = 0, end = size;
-        if (prefix < 31) { start = 1; end = size - 1; }
-        var list = new List<IPAddress>();
-        for (ulong i = start; i < end && list.Count < limit; i++) list.Add(FromUInt32(first + (uint)i));
-        if (list.Count == 0) throw new FormatException($"'{cidr}' has no host address");
-        return list;
+        return prefix < 31 ? (first + 1, size - 2) : (first, size);
     }
 
-    private static IPAddress FromUInt32(uint value)
+    private static IPAddress ToAddress(uint value)
     {
         var b = new byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(b, value);

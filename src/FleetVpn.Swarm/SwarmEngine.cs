@@ -24,9 +24,9 @@ public sealed class SwarmEngine : IDisposable
         _options = options;
         _progress = progress;
         _sources = SourceAddressPlan.Create(options.Remote.Address, options.Clients, options.SourcesCidr);
-        _sockets = new SwarmSockets(options.Clients);
+        _sockets = new SwarmSockets(options.Remote, options.Clients, _sources);
         _clients = new SimulatedClient[options.Clients];
-        for (int i = 0; i < _clients.Length; i++) _clients[i] = new SimulatedClient(i, options, Stats, _sources.For(i), _sockets);
+        for (int i = 0; i < _clients.Length; i++) _clients[i] = new SimulatedClient(i, options, Stats, _sockets);
         Stats.FirstFailure += (reason, detail) => _progress.WriteLine($"first failure '{reason}': {detail}");
     }
 
@@ -44,8 +44,7 @@ public sealed class SwarmEngine : IDisposable
         long nextChurn = (long)_options.ChurnInterval.TotalMilliseconds;
         bool stormDone = false;
         long durationMs = (long)_options.Duration.TotalMilliseconds;
-        if (_sources.Sources.Count > 0)
-            _progress.WriteLine($"source addresses: {_sources.Sources.Count} ({_sources.Sources[0]} …)");
+        _progress.WriteLine($"sources: {_sources.Describe()}");
 
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(SweepMs));
         while (clock.ElapsedMilliseconds < durationMs && !cancellation.IsCancellationRequested)

@@ -16,7 +16,7 @@ public sealed class ControlReplayTests : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"fvswarm-{Environment.ProcessId}-{Guid.NewGuid():N}");
     private readonly Socket _server = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-    private readonly SwarmSockets _sockets = new(1);
+    private SwarmSockets? _sockets;
     private readonly StaticKey _key = new(RandomNumberGenerator.GetBytes(StaticKey.Size));
 
     public ControlReplayTests()
@@ -29,7 +29,7 @@ public sealed class ControlReplayTests : IDisposable
     public void Dispose()
     {
         _server.Dispose();
-        _sockets.Dispose();
+        _sockets?.Dispose();
         Directory.Delete(_directory, recursive: true);
     }
 
@@ -46,7 +46,8 @@ public sealed class ControlReplayTests : IDisposable
             Pki = SwarmPki.Load(_directory),
             Wrapper = clientWrapper,
         };
-        var client = new SimulatedClient(0, options, stats, IPAddress.Loopback, _sockets);
+        _sockets = new SwarmSockets(options.Remote, 1, SourceAddressPlan.Fixed(IPAddress.Loopback));
+        var client = new SimulatedClient(0, options, stats, _sockets);
         try
         {
             client.Start();

@@ -16,7 +16,7 @@ public sealed class ReconnectSocketTests : IDisposable
     private const byte HardResetClientV2 = 7 << 3;
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"fvswarm-{Environment.ProcessId}-{Guid.NewGuid():N}");
     private readonly Socket _server = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-    private readonly SwarmSockets _sockets = new(1);
+    private SwarmSockets? _sockets;
 
     public ReconnectSocketTests()
     {
@@ -28,7 +28,7 @@ public sealed class ReconnectSocketTests : IDisposable
     public void Dispose()
     {
         _server.Dispose();
-        _sockets.Dispose();
+        _sockets?.Dispose();
         Directory.Delete(_directory, recursive: true);
     }
 
@@ -78,7 +78,30 @@ public sealed class ReconnectSocketTests : IDisposable
         }
     }
 
-    private SimulatedClient NewClient(TimeSpan handshakeTimeout)
+    [Fact]
+    public void With_its_own_source_address_a_client_reconnects_from_the_next_shared_port()
+    {
+        var client = NewClient(TimeSpan.FromSeconds(60), SourceAddressPlan.Create(IPAddress.Loopback, 1, "127.0.3.0/24"));
+        try
+        {
+            client.Start();
+            var (firstAddress, first) = ReceiveHardResetFrom();
+            Assert.Equal(IPAddress.Parse("127.0.3.1"), firstAddress);
+            Assert.Equal(first, client.LocalPort);
+
+            client.Reconnect(notifyExit: false);
+            var (secondAddress, second) = ReceiveHardResetFrom();
+            Assert.Equal(firstAddress, secondAddress);
+            Assert.NotEqual(first, second);
+            Assert.Equal(second, client.LocalPort);
+        }
+        finally
+        {
+            client.Stop();
+        }
+    }
+
+    private SimulatedClient NewClient(TimeSpan handshakeTimeout, SourceAddressPlan? plan = null)
     {
         var options = new SwarmOptions
         {
@@ -87,17 +110,21 @@ public sealed class ReconnectSocketTests : IDisposable
             Pki = SwarmPki.Load(_directory),
             HandshakeTimeout = handshakeTimeout,
         };
-        return new SimulatedClient(0, options, new SwarmStats(), IPAddress.Loopback, _sockets);
+        _sockets = new SwarmSockets(options.Remote, 1, plan ?? SourceAddressPlan.Fixed(IPAddress.Loopback));
+        return new SimulatedClient(0, options, new SwarmStats(), _sockets);
     }
 
-    private int ReceiveHardResetPort()
+    private int ReceiveHardResetPort() => ReceiveHardResetFrom().Port;
+
+    private (IPAddress Address, int Port) ReceiveHardResetFrom()
     {
         var buffer = new byte[2048];
         EndPoint from = new IPEndPoint(IPAddress.Any, 0);
         int n = _server.ReceiveFrom(buffer, ref from);
         Assert.True(n > 0);
         Assert.Equal(HardResetClientV2, buffer[0]);
-        return ((IPEndPoint)from).Port;
+        var endpoint = (IPEndPoint)from;
+        return (endpoint.Address, endpoint.Port);
     }
 
     /// <summary>The old socket is closed: its port can be bound again.</summary>

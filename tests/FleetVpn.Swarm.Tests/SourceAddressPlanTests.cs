@@ -6,31 +6,25 @@ namespace FleetVpn.Swarm.Tests;
 public class SourceAddressPlanTests
 {
     [Fact]
-    public void Few_clients_bind_to_any_address()
-    {
-        var plan = SourceAddressPlan.Create(IPAddress.Loopback, 1000, null);
-        Assert.Empty(plan.Sources);
-        Assert.Null(plan.For(0));
-    }
-
-    [Fact]
-    public void Many_clients_to_loopback_spread_from_127_0_0_2()
+    public void Clients_to_loopback_each_have_their_own_address_from_127_0_0_2()
     {
         var plan = SourceAddressPlan.Create(IPAddress.Loopback, 100_000, null);
-        Assert.Equal(4, plan.Sources.Count);
-        Assert.Equal(IPAddress.Parse("127.0.0.2"), plan.For(0));
-        Assert.Equal(IPAddress.Parse("127.0.0.3"), plan.For(1));
-        Assert.Equal(IPAddress.Parse("127.0.0.5"), plan.For(3));
-        Assert.Equal(IPAddress.Parse("127.0.0.2"), plan.For(4));
-        // No source carries more than its share of the port range.
-        var perSource = Enumerable.Range(0, 100_000).GroupBy(i => plan.For(i)).Select(g => g.Count());
-        Assert.All(perSource, n => Assert.True(n <= SourceAddressPlan.ClientsPerSource));
+        Assert.True(plan.OwnAddresses);
+        Assert.Empty(plan.Sources);
+        Assert.Equal(IcmpEcho.ToUInt32(IPAddress.Parse("127.0.0.2")), plan.OwnAddressOf(0));
+        Assert.Equal(IcmpEcho.ToUInt32(IPAddress.Parse("127.1.134.161")), plan.OwnAddressOf(99_999));
+        Assert.Equal(99_999, plan.ClientOf(plan.OwnAddressOf(99_999)));
+        Assert.Equal(-1, plan.ClientOf(IcmpEcho.ToUInt32(IPAddress.Parse("127.0.0.1"))));
+        Assert.Equal(-1, plan.ClientOf(plan.OwnAddressOf(99_999) + 1));
     }
 
     [Fact]
-    public void Many_clients_to_a_non_loopback_remote_need_sources()
+    public void A_non_loopback_remote_without_sources_leaves_the_source_to_the_kernel()
     {
-        Assert.Empty(SourceAddressPlan.Create(IPAddress.Parse("10.77.1.1"), 100_000, null).Sources);
+        var plan = SourceAddressPlan.Create(IPAddress.Parse("10.77.1.1"), 100_000, null);
+        Assert.False(plan.OwnAddresses);
+        Assert.Empty(plan.Sources);
+        Assert.Null(plan.For(0));
     }
 
     [Fact]
@@ -43,13 +37,14 @@ public class SourceAddressPlanTests
     }
 
     [Fact]
-    public void Sources_cidr_is_used_round_robin()
+    public void A_sources_cidr_smaller_than_the_fleet_is_used_round_robin()
     {
-        var plan = SourceAddressPlan.Create(IPAddress.Loopback, 3, "127.0.1.0/24");
-        Assert.Equal(3, plan.Sources.Count);
+        var plan = SourceAddressPlan.Create(IPAddress.Loopback, 300, "127.0.1.0/30");
+        Assert.False(plan.OwnAddresses);
+        Assert.Equal(2, plan.Sources.Count);
         Assert.Equal(IPAddress.Parse("127.0.1.1"), plan.For(0));
-        Assert.Equal(IPAddress.Parse("127.0.1.3"), plan.For(2));
-        Assert.Equal(IPAddress.Parse("127.0.1.1"), plan.For(3));
+        Assert.Equal(IPAddress.Parse("127.0.1.2"), plan.For(1));
+        Assert.Equal(IPAddress.Parse("127.0.1.1"), plan.For(2));
     }
 
     [Theory]

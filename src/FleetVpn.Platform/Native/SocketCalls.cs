@@ -16,6 +16,51 @@ internal static unsafe partial class SocketCalls
     public const int EINTR = 4;
     public const int EAGAIN = 11;
     public const int ECONNREFUSED = 111;
+    public const int IPPROTO_IP = 0;
+    public const int IP_PKTINFO = 8;
+
+    /// <summary><c>struct in_pktinfo</c>: the interface, the source to send from, the header's destination.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct InPktInfo
+    {
+        public int InterfaceIndex;
+        public uint SpecificDestinationNetworkOrder;
+        public uint AddressNetworkOrder;
+    }
+
+    /// <summary><c>struct iovec</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct IoVec
+    {
+        public void* Base;
+        public nuint Length;
+    }
+
+    /// <summary><c>struct msghdr</c> (LP64).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MsgHdr
+    {
+        public void* Name;
+        public uint NameLength;
+        public IoVec* Iov;
+        public nuint IovLength;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    /// <summary><c>struct cmsghdr</c> (LP64); its data starts at the next 8-byte boundary, 16 bytes in.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct CmsgHdr
+    {
+        public nuint Length;
+        public int Level;
+        public int Type;
+    }
+
+    /// <summary>CMSG_LEN(sizeof(in_pktinfo)) and CMSG_SPACE(sizeof(in_pktinfo)).</summary>
+    public const int PktInfoCmsgLength = 16 + 12;
+    public const int PktInfoCmsgSpace = 16 + 16;
 
     /// <summary><c>struct sockaddr_in</c>: port and address in network byte order.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -60,6 +105,15 @@ internal static unsafe partial class SocketCalls
 
     [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
     public static partial nint Recv(int fd, byte* buffer, nuint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+    public static partial int SetSockOpt(int fd, int level, int name, void* value, uint length);
+
+    [LibraryImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
+    public static partial nint SendMsg(int fd, MsgHdr* message, int flags);
+
+    [LibraryImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
+    public static partial nint RecvMsg(int fd, MsgHdr* message, int flags);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
