@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FleetVpn.Platform.Memory;
 
 namespace FleetVpn.Swarm;
 
@@ -23,6 +24,8 @@ public sealed class SwarmEngine : IDisposable
     {
         _options = options;
         _progress = progress;
+        // Two malloc arenas instead of up to 16: the handshakes on the thread pool would otherwise each keep one.
+        NativeHeap.LimitArenas(2);
         _sources = SourceAddressPlan.Create(options.Remote.Address, options.Clients, options.SourcesCidr);
         _sockets = new SwarmSockets(options.Remote, options.Clients, _sources);
         _clients = new SimulatedClient[options.Clients];
@@ -98,12 +101,15 @@ public sealed class SwarmEngine : IDisposable
         var notConnected = _clients.Length - connectedAtEnd;
         var answered = _clients.Count(c => c.PingAnswered);
         // Measure the idle footprint after a full compacting collection (handshake garbage is not what an idle client costs).
+        // Aggressive also hands the GC's free regions back to the kernel (a forced collection keeps them committed).
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        TrimNativeHeap();
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        NativeHeap.Trim();
         double rss = RssMegabytes();
         double managed = GC.GetTotalMemory(forceFullCollection: false) / (1024.0 * 1024.0);
+        double gcCommitted = GC.GetGCMemoryInfo().TotalCommittedBytes / (1024.0 * 1024.0);
+        long nativeInUse = NativeHeap.InUseBytes(), nativeFree = NativeHeap.FreeBytes();
 
         // Explicit exit notification: OCC_EXIT (or EXIT) twice, a second apart, like --explicit-exit-notify 2.
         for (int round = 0; round < 2; round++)
@@ -133,6 +139,9 @@ public sealed class SwarmEngine : IDisposable
             ElapsedSeconds = runSeconds,
             RssMegabytes = rss,
             ManagedMegabytes = managed,
+            GcCommittedMegabytes = gcCommitted,
+            NativeHeapMegabytes = nativeInUse < 0 ? -1 : nativeInUse / (1024.0 * 1024.0),
+            NativeFreeMegabytes = nativeFree < 0 ? -1 : nativeFree / (1024.0 * 1024.0),
             Scenario = _options.Scenario.ToString().ToLowerInvariant(),
             Churned = Stats.Churned,
             Renegotiations = Stats.Renegotiations,
@@ -156,16 +165,6 @@ public sealed class SwarmEngine : IDisposable
             $"handshakes/s {handshakesPerSecond:0.0} connect p50 {p[0]:0} ms p99 {p[1]:0} ms " +
             $"ping {Stats.PingReceived}/{Stats.PingSent} failures {failures}");
     }
-
-    /// <summary>Returns freed native heap pages (OpenSSL's handshake buffers) to the kernel, so RSS shows what is kept.</summary>
-    private static void TrimNativeHeap()
-    {
-        try { MallocTrim(0); }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "malloc_trim")]
-    private static extern int MallocTrim(nuint pad);
 
     /// <summary>Resident set size of this process (VmRSS of /proc/self/status), in MiB.</summary>
     public static double RssMegabytes()

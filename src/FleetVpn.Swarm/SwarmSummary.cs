@@ -25,6 +25,15 @@ public sealed record SwarmSummary
     public double ElapsedSeconds { get; init; }
     public double RssMegabytes { get; init; }
     public double ManagedMegabytes { get; init; }
+
+    /// <summary>Memory the GC holds from the kernel (live objects, free space, gen0 budget), in MiB.</summary>
+    public double GcCommittedMegabytes { get; init; }
+
+    /// <summary>Native heap in use (OpenSSL, the runtime's native parts), in MiB; -1 when unknown.</summary>
+    public double NativeHeapMegabytes { get; init; }
+
+    /// <summary>Native heap held but free (fragmentation, arena caches), in MiB; -1 when unknown.</summary>
+    public double NativeFreeMegabytes { get; init; }
     public string Scenario { get; init; } = "steady";
     public long Churned { get; init; }
     public long Renegotiations { get; init; }
@@ -69,6 +78,9 @@ public sealed record SwarmSummary
             w.WriteNumber("elapsed_s", Math.Round(ElapsedSeconds, 2));
             w.WriteNumber("swarm_rss_mb", Math.Round(RssMegabytes, 1));
             w.WriteNumber("swarm_managed_mb", Math.Round(ManagedMegabytes, 1));
+            w.WriteNumber("swarm_gc_committed_mb", Math.Round(GcCommittedMegabytes, 1));
+            w.WriteNumber("swarm_native_heap_mb", Math.Round(NativeHeapMegabytes, 1));
+            w.WriteNumber("swarm_native_free_mb", Math.Round(NativeFreeMegabytes, 1));
             w.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
