@@ -28,15 +28,15 @@ ip netns add $NS
 ip -n $NS link set lo up
 ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-# Enough pool for N: /16 up to 65,000 clients, then a /12 (FleetVPN only).
-if [ "$N" -le 65000 ]; then mask=255.255.0.0; else mask=255.240.0.0; fi
+# Enough pool for N: a /16 up to 65,000 clients, then a /12 (FleetVPN only).
+if [ "$N" -le 65000 ]; then pool="10.8.0.0 255.255.0.0"; else pool="10.0.0.0 255.240.0.0"; fi
 cat > "$work/server.conf" <<CONF
 proto udp
 local 127.0.0.1
 port 1194
 dev tun
 topology subnet
-server 10.8.0.0 $mask
+server $pool
 keepalive 10 120
 ca $work/pki/ca.crt
 cert $work/pki/issued/server.crt
@@ -64,7 +64,7 @@ for server in ${SERVERS:-fleetvpn openvpn}; do
   swarm 1 "$work/one.json" 5
   # Sample the server's RSS every second while the fleet runs; the last sample before the swarm's exit
   # notifications is the fleet-connected figure (the swarm holds its clients until --duration ends).
-  duration=$(( N / RAMP + 60 ))
+  duration=$(( N / RAMP + 120 ))  # the hold includes at least one of the server's once-a-minute memory reclaims
   ( while kill -0 $sp 2>/dev/null; do echo "$(date +%s) $(rss $sp)"; sleep 1; done ) > "$work/rss.txt" &
   sampler=$!; pids+=($sampler)
   start=$(date +%s)

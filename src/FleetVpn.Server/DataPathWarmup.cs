@@ -18,8 +18,8 @@ public static class DataPathWarmup
         Span<byte> plaintext = stackalloc byte[128];
         foreach (var cipher in DataCipher.All.Concat(DataCipher.CbcHmac))
         {
-            using IPacketCipher sender = cipher.IsAead ? new AeadPacketCipher(cipher, keys, 0) : new CbcHmacPacketCipher(cipher, HmacDigest.Sha1, keys, 0);
-            using IPacketCipher receiver = cipher.IsAead ? new AeadPacketCipher(cipher, keys, 0) : new CbcHmacPacketCipher(cipher, HmacDigest.Sha1, keys, 0);
+            using var sender = PacketCiphers.Create(cipher, HmacDigest.Sha1, keys, 0);
+            using var receiver = PacketCiphers.Create(cipher, HmacDigest.Sha1, keys, 0);
             DataPacketHeader.WriteV2(packet, 0, 0);
             int length = sender.Seal(packet, DataPacketHeader.V2Size, 1, plaintext[..64]);
             if (!receiver.TryOpen(packet[..length], DataPacketHeader.V2Size, plaintext, out _, out _))

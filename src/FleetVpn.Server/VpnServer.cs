@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
+using FleetVpn.Platform.Memory;
 using FleetVpn.Platform.Privileges;
 using FleetVpn.Platform.Tun;
 using FleetVpn.Server.Config;
+using FleetVpn.Server.Diagnostics;
 using FleetVpn.Server.Logging;
 using FleetVpn.Server.Routing;
 using FleetVpn.Server.Status;
@@ -122,6 +124,8 @@ public sealed class VpnServer
             StartThread("fleetvpn-tun", () => new TunForwarder(server).Run(stop.Token)),
             StartThread("fleetvpn-timers", () => new SessionTimers(server).Run(stop.Token)),
         };
+        // Two malloc arenas instead of up to 8 per core: each thread-pool thread that ran a handshake would keep one.
+        NativeHeap.LimitArenas(2);
         DataPathWarmup.Run();
         _log.Info("Initialization Sequence Completed");
 
@@ -130,7 +134,7 @@ public sealed class VpnServer
             await Task.WhenAll(
                 WriteStatusLoopAsync(server, stop.Token),
                 WritePoolLoopAsync(server, persistence, stop.Token),
-                LogResourcesLoopAsync(server, stop.Token)).ConfigureAwait(false);
+                ResourcesLoopAsync(server, stop.Token)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
@@ -248,18 +252,19 @@ public sealed class VpnServer
     }
 
     /// <summary>
-    /// At verb 3, once a minute: clients, process RSS and the managed heap after the last GC
-    /// (RSS alone misleads: the GC decommits, glibc arenas keep handshake high-water marks), and the drop counters.
+    /// Once a minute: memory left unused after a burst goes back to the kernel (<see cref="MemoryReclaimer"/>), and at
+    /// verb 3 a line with the clients, RSS, managed and native heaps (RSS alone misleads: the GC and glibc keep
+    /// high-water marks) and the drop counters.
     /// </summary>
-    private static async Task LogResourcesLoopAsync(ServerContext server, CancellationToken cancellation)
+    private static async Task ResourcesLoopAsync(ServerContext server, CancellationToken cancellation)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(60));
         while (await timer.WaitForNextTickAsync(cancellation).ConfigureAwait(false))
         {
+            long returned = MemoryReclaimer.ReclaimIfWorthIt();
+            if (returned > 0) server.Log.Write(3, $"memory: {returned / (1024 * 1024)} MB returned to the kernel after a burst");
             if (!server.Log.IsEnabled(3)) continue;
-            var gc = GC.GetGCMemoryInfo();
-            server.Log.Write(3, $"resources: {server.Sessions.Count} clients, rss {Environment.WorkingSet / (1024 * 1024)} MB, " +
-                $"managed heap {gc.HeapSizeBytes / (1024 * 1024)} MB, counters {server.Counters}");
+            server.Log.Write(3, $"resources: {server.Sessions.Count} clients, {MemoryReclaimer.Describe()}, counters {server.Counters}");
         }
     }
 

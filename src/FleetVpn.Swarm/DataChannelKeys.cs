@@ -5,9 +5,9 @@ namespace FleetVpn.Swarm;
 
 /// <summary>
 /// One key-id's data-channel state of a simulated client: the key material, the outgoing packet-id and the replay
-/// window. The cipher contexts are made for each packet and freed after it: a live AES-GCM context costs about
-/// 1.1 KB of native memory (bench/results/swarm-memory.txt), twice what the rest of an idle client costs, while an
-/// idle client seals and opens one keepalive ping per direction every ping period.
+/// window. The cipher contexts live in the using thread's <see cref="PacketCipherCache"/>, not here: a live AES-GCM
+/// context costs about 1.1 KB of native memory, more than the rest of an idle client, while an idle client seals
+/// and opens one keepalive ping per direction every ping period.
 /// </summary>
 internal sealed class DataChannelKeys
 {
@@ -23,19 +23,18 @@ internal sealed class DataChannelKeys
     }
 
     /// <summary>Bytes a sealed packet may add to the plaintext (AEAD: 20; CBC: IV, HMAC, packet-id and padding).</summary>
-    public const int MaxOverhead = 128;
+    public int MaxOverhead => PacketCiphers.MaxOverhead(Cipher, _auth);
 
     public int KeyId { get; }
     public DataCipher Cipher { get; }
     public uint LastPacketId { get; set; }
     public ReplayWindow Replay;
 
-    /// <summary>A cipher for client→server packets; the caller disposes it.</summary>
-    public IPacketCipher CreateSeal() => Create(KeyMaterial.ClientToServer);
+    /// <summary>Seals client→server packets; this thread's context, valid until its next cache call.</summary>
+    public IPacketCipher Seal => PacketCipherCache.Current.Get(this, KeyMaterial.ClientToServer, static (k, slot) => k.Create(slot));
 
-    /// <summary>A cipher for server→client packets; the caller disposes it.</summary>
-    public IPacketCipher CreateOpen() => Create(KeyMaterial.ServerToClient);
+    /// <summary>Opens server→client packets; this thread's context, valid until its next cache call.</summary>
+    public IPacketCipher Open => PacketCipherCache.Current.Get(this, KeyMaterial.ServerToClient, static (k, slot) => k.Create(slot));
 
-    private IPacketCipher Create(int slot) =>
-        Cipher.IsAead ? new AeadPacketCipher(Cipher, _keys, slot) : new CbcHmacPacketCipher(Cipher, _auth, _keys, slot);
+    private IPacketCipher Create(int slot) => PacketCiphers.Create(Cipher, _auth, _keys, slot);
 }

@@ -392,11 +392,7 @@ public sealed class SimulatedClient
         if (keys is null) return;
         int headerLength = opcode == Opcode.DataV2 ? DataPacketHeader.V2Size : DataPacketHeader.V1Size;
         Span<byte> plain = stackalloc byte[MaxDatagram];
-        bool opened;
-        int length;
-        uint packetId;
-        using (var open = keys.CreateOpen()) opened = open.TryOpen(datagram, headerLength, plain, out length, out packetId);
-        if (!opened) return;
+        if (!keys.Open.TryOpen(datagram, headerLength, plain, out int length, out uint packetId)) return;
         if (!keys.Replay.TryAccept(packetId)) return;
         _lastReceive = now;
         var payload = plain[..length];
@@ -669,11 +665,10 @@ public sealed class SimulatedClient
             body = plain;
         }
         int headerLength = _peerId >= 0 ? DataPacketHeader.V2Size : DataPacketHeader.V1Size;
-        Span<byte> packet = stackalloc byte[headerLength + DataChannelKeys.MaxOverhead + body.Length];
+        Span<byte> packet = stackalloc byte[headerLength + keys.MaxOverhead + body.Length];
         if (_peerId >= 0) DataPacketHeader.WriteV2(packet, keys.KeyId, _peerId);
         else packet[0] = PacketByte0.Make(Opcode.DataV1, keys.KeyId);
-        int length;
-        using (var seal = keys.CreateSeal()) length = seal.Seal(packet, headerLength, ++keys.LastPacketId, body);
+        int length = keys.Seal.Seal(packet, headerLength, ++keys.LastPacketId, body);
         SendLocked(packet[..length]);
         _lastSend = now;
     }

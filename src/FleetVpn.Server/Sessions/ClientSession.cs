@@ -442,7 +442,7 @@ public sealed class ClientSession
         int limit = _server.Options.MssFix;
         if (limit <= 0) return 0;
         int header = UsesPeerId ? DataPacketHeader.V2Size : DataPacketHeader.V1Size;
-        int overhead = header + keys.Encryptor.MaxOverhead + (CompLzoFraming ? 1 : 0);
+        int overhead = header + keys.MaxOverhead + (CompLzoFraming ? 1 : 0);
         return Math.Max(536, limit - overhead - 40);
     }
 

@@ -4,8 +4,9 @@ using FleetVpn.Protocol.Keys;
 namespace FleetVpn.Server.Sessions;
 
 /// <summary>
-/// One key generation of a client's data channel: the two AEAD directions, the receive replay
-/// window (touched only by the receive path) and the send packet-id (under the send lock).
+/// One key generation of a client's data channel: the key material, the receive replay window (touched only by the
+/// receive path) and the send packet-id (under the send lock). The cipher contexts are not kept here but in the
+/// using thread's <see cref="PacketCipherCache"/>: an idle client holds key bytes, not two live OpenSSL contexts.
 /// </summary>
 public sealed class DataChannelKeys
 {
@@ -18,17 +19,26 @@ public sealed class DataChannelKeys
     {
         KeyId = keyId;
         Cipher = cipher;
-        Decryptor = Create(cipher, digest, keys, KeyMaterial.ClientToServer);
-        Encryptor = Create(cipher, digest, keys, KeyMaterial.ServerToClient);
+        _digest = digest;
+        _material = keys;
     }
+
+    private readonly HmacDigest _digest;
+    private readonly KeyMaterial _material;
 
     public int KeyId { get; }
     public DataCipher Cipher { get; }
-    public IPacketCipher Decryptor { get; }
-    public IPacketCipher Encryptor { get; }
 
-    private static IPacketCipher Create(DataCipher cipher, HmacDigest digest, KeyMaterial keys, int slot) =>
-        cipher.IsAead ? new AeadPacketCipher(cipher, keys, slot) : new CbcHmacPacketCipher(cipher, digest, keys, slot);
+    /// <summary>Opens client→server packets; this thread's context, valid until its next cache call.</summary>
+    public IPacketCipher Decryptor => PacketCipherCache.Current.Get(this, KeyMaterial.ClientToServer, static (k, slot) => k.Create(slot));
+
+    /// <summary>Seals server→client packets; this thread's context, valid until its next cache call.</summary>
+    private IPacketCipher Encryptor => PacketCipherCache.Current.Get(this, KeyMaterial.ServerToClient, static (k, slot) => k.Create(slot));
+
+    /// <summary>Most bytes a sealed packet adds to its plaintext (header not counted).</summary>
+    public int MaxOverhead => PacketCiphers.MaxOverhead(Cipher, _digest);
+
+    private IPacketCipher Create(int slot) => PacketCiphers.Create(Cipher, _digest, _material, slot);
 
     /// <summary>Replay check of an authenticated packet-id (receive thread only).</summary>
     public bool AcceptPacketId(uint packetId) => _replay.TryAccept(packetId);

@@ -1,0 +1,40 @@
+using FleetVpn.Platform.Memory;
+
+namespace FleetVpn.Server.Diagnostics;
+
+/// <summary>
+/// Hands memory back to the kernel after a burst (a reconnect storm, a fleet ramping up): the GC keeps the regions
+/// that handshake garbage once filled and glibc keeps the native heap OpenSSL used, so without this a server that
+/// once took a storm keeps that RSS for good. Checked once a minute; it acts only when at least
+/// <see cref="ThresholdBytes"/> sit unused, so a steady server never pays the full blocking collection.
+/// </summary>
+public static class MemoryReclaimer
+{
+    /// <summary>Unused memory (GC committed beyond the heap, plus free native heap) worth a compacting collection.</summary>
+    public const long ThresholdBytes = 64L * 1024 * 1024;
+
+    /// <summary>What the process holds, for the resources log line.</summary>
+    public static string Describe()
+    {
+        var gc = GC.GetGCMemoryInfo();
+        long native = NativeHeap.InUseBytes();
+        return $"rss {Environment.WorkingSet / (1024 * 1024)} MB, managed heap {gc.HeapSizeBytes / (1024 * 1024)} MB " +
+            $"(committed {gc.TotalCommittedBytes / (1024 * 1024)} MB), native heap {(native < 0 ? "?" : (native / (1024 * 1024)).ToString(System.Globalization.CultureInfo.InvariantCulture))} MB";
+    }
+
+    /// <summary>
+    /// Compacts the managed heap and trims the native one when enough is unused; returns the RSS given back
+    /// in bytes (0 when nothing was done).
+    /// </summary>
+    public static long ReclaimIfWorthIt()
+    {
+        var gc = GC.GetGCMemoryInfo();
+        long unusedManaged = Math.Max(0, gc.TotalCommittedBytes - gc.HeapSizeBytes);
+        long unusedNative = Math.Max(0, NativeHeap.FreeBytes());
+        if (unusedManaged + unusedNative < ThresholdBytes) return 0;
+        long before = Environment.WorkingSet;
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        NativeHeap.Trim();
+        return Math.Max(0, before - Environment.WorkingSet);
+    }
+}
