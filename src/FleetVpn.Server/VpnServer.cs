@@ -107,6 +107,9 @@ public sealed class VpnServer
         using var socket = Bind();
         var server = new ServerContext(_options, _log, socket, tun);
         _log.Info($"UDP link local: {socket.LocalEndPoint}; max-clients {_options.MaxClients}; data-ciphers {string.Join(':', _options.DataCiphers)}");
+        if (_options.MaxClients > server.Pool.Capacity)
+            _log.Info($"WARNING: max-clients {_options.MaxClients} exceeds the {server.Pool.Capacity} addresses of the pool " +
+                $"({AddressPool.ToAddress(server.Pool.Network)}/{server.Pool.PrefixLength}): clients past {server.Pool.Capacity} without an ifconfig-push address are refused", "max-clients");
 
         PoolPersistence? persistence = null;
         if (_options.IfconfigPoolPersistFile is { } persistFile)

@@ -2,7 +2,7 @@ using FleetVpn.EndToEnd.Tests.Infrastructure;
 
 namespace FleetVpn.EndToEnd.Tests;
 
-/// <summary><c>max-clients 1</c>: a second client is refused and the first keeps working.</summary>
+/// <summary><c>max-clients 1</c>: a second client is refused and the first keeps working; a max-clients past the pool is warned about.</summary>
 public sealed class MaxClientsTests(E2EFixture env, ITestOutputHelper output) : IClassFixture<E2EFixture>
 {
     [Fact]
@@ -26,5 +26,16 @@ public sealed class MaxClientsTests(E2EFixture env, ITestOutputHelper output) : 
         Assert.True(refusal is not null, $"the server log does not mention max-clients.\n{server.Process.Describe(150)}");
 
         await TunnelAssertions.AssertConnectedAndPingingAsync(env, first, server);
+    }
+
+    [Fact]
+    public async Task Fleetvpn_warns_at_start_up_when_max_clients_exceeds_the_pool()
+    {
+        // server 10.8.0.0/24: 253 client addresses.
+        await using var server = await env.StartServerAsync(output, new ServerConfig { MaxClients = 1000 }, ServerKind.FleetVpn);
+        var warning = server.Log.Find(l => l.Contains("WARNING: max-clients 1000 exceeds the 253 addresses of the pool (10.8.0.0/24)", StringComparison.Ordinal));
+        Assert.True(warning is not null, $"no pool warning at start-up.\n{server.Process.Describe(40)}");
+        await using var client = await env.ConnectClientAsync(output, new ClientConfig { Identity = env.Pki.Client1, Device = "fvc0" });
+        await TunnelAssertions.AssertConnectedAndPingingAsync(env, client, server);
     }
 }
