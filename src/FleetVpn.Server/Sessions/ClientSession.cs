@@ -136,7 +136,15 @@ public sealed class ClientSession
                 _server.Log.Write(3, $"{Name}: client starts renegotiation to key-id {packet.KeyId}");
                 StartNegotiationLocked(packet.KeyId, firstMessageId: 0, sendSoftReset: true);
             }
-            var link = _negotiation.Link;
+            if (_negotiation.Link is not { } link)
+            {
+                // Released after the handshake (TLS and link, grace period included): the one message a 2.6 client
+                // sends on an idle control channel is EXIT (pushed `protocol-flags cc-exit`); it cannot be read
+                // any more, so a packet with a payload is taken as that. Bare ACKs are dropped.
+                LastReceivedMs = ServerContext.NowMs;
+                if (packet.Opcode == Opcode.ControlV1 && packet.Payload.Length > 0) closeForExit = true;
+                return;
+            }
             if (!link.OnPacket(packet, out _))
             {
                 ServerCounters.Increment(ref _server.Counters.Malformed);
@@ -175,8 +183,8 @@ public sealed class ClientSession
                 StartNegotiationLocked(next, firstMessageId: 0, sendSoftReset: true);
             }
             if (PreviousKeys is not null && nowMs >= _previousKeysUntilMs) PreviousKeys = null;
-            if (_negotiation.Tls is not null && nowMs >= _negotiation.ReleaseTlsAtMs && _negotiation.Link.Sender.Outstanding == 0)
-                _negotiation.ReleaseTls();
+            if (_negotiation.Link is { } link && nowMs >= _negotiation.ReleaseTlsAtMs && link.Sender.Outstanding == 0)
+                _negotiation.Release();
             FlushLocked(nowMs);
         }
     }
@@ -201,7 +209,8 @@ public sealed class ClientSession
         lock (_gate)
         {
             if (State == SessionState.Closed || negotiation != _negotiation) return;
-            negotiation.Link.EnqueueTls(ciphertext);
+            if (negotiation.Link is not { } link) return;
+            link.EnqueueTls(ciphertext);
             FlushLocked(ServerContext.NowMs);
         }
     }
@@ -210,7 +219,8 @@ public sealed class ClientSession
     {
         var outgoing = t_outgoing ??= new List<byte[]>();
         outgoing.Clear();
-        _negotiation!.Link.Flush(nowMs, outgoing);
+        if (_negotiation?.Link is not { } link) return;
+        link.Flush(nowMs, outgoing);
         var wrapper = _server.Options.ControlWrapper;
         var wrapped = t_wrapped ??= new byte[2048];
         foreach (var datagram in outgoing)
@@ -458,7 +468,7 @@ public sealed class ClientSession
     /// <summary>True once every reliable control packet sent so far was acknowledged.</summary>
     public bool ControlChannelIdle
     {
-        get { lock (_gate) return _negotiation is null || _negotiation.Link.Sender.Outstanding == 0; }
+        get { lock (_gate) return _negotiation?.Link is not { } link || link.Sender.Outstanding == 0; }
     }
 
     /// <summary>Ends the session once: frees its address and peer-id and stops its tasks.</summary>

@@ -6,19 +6,24 @@ namespace FleetVpn.Server.Sessions;
 /// <summary>
 /// One key-id's negotiation: its reliable control link and TLS session. Key-id 0 starts with the
 /// hard reset; each renegotiation (P_CONTROL_SOFT_RESET_V1) starts a new one with the next key-id.
-/// Only the newest negotiation carries control traffic.
+/// Only the newest negotiation carries control traffic. Once the handshake is over and everything it sent was
+/// acknowledged, the TLS session and the reliable link are both released: an idle client keeps only this record
+/// (key-id, renegotiation time), not the link's windows and buffers.
 /// </summary>
 public sealed class KeyNegotiation
 {
     public KeyNegotiation(ReliableLink link, TlsServerChannel tls, bool isInitial)
     {
         Link = link;
+        KeyId = link.KeyId;
         Tls = tls;
         IsInitial = isInitial;
     }
 
-    public int KeyId => Link.KeyId;
-    public ReliableLink Link { get; }
+    public int KeyId { get; }
+
+    /// <summary>The reliable control link; null once released with the TLS session.</summary>
+    public ReliableLink? Link { get; private set; }
 
     /// <summary>The TLS session; null once released after the handshake (an idle client holds no TLS object).</summary>
     public TlsServerChannel? Tls { get; private set; }
@@ -39,6 +44,13 @@ public sealed class KeyNegotiation
         TlsReleased = true;
         Tls = null;
         _ = tls.DisposeAsync().AsTask();
+    }
+
+    /// <summary>Drops the TLS session and the reliable link: the idle state of a connected client.</summary>
+    public void Release()
+    {
+        ReleaseTls();
+        Link = null;
     }
 
     /// <summary>Set once its data keys are installed; renegotiation starts only from a finished one.</summary>
