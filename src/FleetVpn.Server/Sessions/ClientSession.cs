@@ -26,7 +26,6 @@ public sealed class ClientSession
     private readonly object _gate = new();
     /// <summary>Datagrams of one flush: per thread, not per client.</summary>
     [ThreadStatic] private static List<byte[]>? t_outgoing;
-    private readonly CancellationTokenSource _lifetime = new();
     private KeyNegotiation? _negotiation;
     private DataCipher? _cipher;
     private HmacDigest _digest = HmacDigest.Sha1;
@@ -201,7 +200,7 @@ public sealed class ClientSession
         _negotiation = negotiation;
         // The old TLS session ends; its data keys live on as the lame duck.
         previous?.ReleaseTls();
-        _ = RunNegotiationAsync(negotiation, _lifetime.Token);
+        _ = RunNegotiationAsync(negotiation, negotiation.Stopping);
     }
 
     private void OnTlsCiphertext(KeyNegotiation negotiation, byte[] ciphertext)
@@ -283,7 +282,7 @@ public sealed class ClientSession
             {
                 if (refusal is not null)
                 {
-                    await RefuseAsync(tls, refusal, authFailed!).ConfigureAwait(false);
+                    await RefuseAsync(tls, refusal, authFailed!, lifetime).ConfigureAwait(false);
                     return;
                 }
                 // duplicate-cn off (OpenVPN's default): a newer client with the same common name replaces the
@@ -295,7 +294,7 @@ public sealed class ClientSession
                 ccdRefusal ??= addressing.Acquire(ccd);
                 if (ccdRefusal is not null)
                 {
-                    await RefuseAsync(tls, ccdRefusal, "AUTH_FAILED").ConfigureAwait(false);
+                    await RefuseAsync(tls, ccdRefusal, "AUTH_FAILED", lifetime).ConfigureAwait(false);
                     return;
                 }
                 lock (_gate)
@@ -424,13 +423,13 @@ public sealed class ClientSession
         lock (_gate) negotiation.ReleaseTlsAtMs = ServerContext.NowMs + TlsGraceSeconds * 1000L;
     }
 
-    private async Task RefuseAsync(TlsServerChannel tls, string reason, string authFailed)
+    private async Task RefuseAsync(TlsServerChannel tls, string reason, string authFailed, CancellationToken lifetime)
     {
         ServerCounters.Increment(ref _server.Counters.HandshakesFailed);
         _server.Log.Info($"{Name} refused: {reason}", "refused");
-        await tls.SendCommandAsync(authFailed, _lifetime.Token).ConfigureAwait(false);
+        await tls.SendCommandAsync(authFailed, lifetime).ConfigureAwait(false);
         // Give the reliability layer time to deliver AUTH_FAILED before the state goes away.
-        await Task.Delay(TimeSpan.FromSeconds(2), _lifetime.Token).ConfigureAwait(false);
+        await Task.Delay(TimeSpan.FromSeconds(2), lifetime).ConfigureAwait(false);
         Close("refused", level: 3);
     }
 
@@ -462,7 +461,7 @@ public sealed class ClientSession
         KeyNegotiation? negotiation;
         lock (_gate) negotiation = State == SessionState.Established ? _negotiation : null;
         if (negotiation?.Tls is not { } tls) return Task.CompletedTask;
-        return tls.SendCommandAsync("RESTART", _lifetime.Token);
+        return tls.SendCommandAsync("RESTART", negotiation.Stopping);
     }
 
     /// <summary>True once every reliable control packet sent so far was acknowledged.</summary>
@@ -485,7 +484,7 @@ public sealed class ClientSession
         }
         _server.Sessions.Remove(this);
         addressing?.Release();
-        _lifetime.Cancel();
+        negotiation?.Cancel();
         negotiation?.ReleaseTls();
         _server.Log.Write(level, $"{Name} disconnected: {reason}{(detail is null || !_server.Log.IsEnabled(4) ? "" : $" ({detail})")}", "disconnect");
     }

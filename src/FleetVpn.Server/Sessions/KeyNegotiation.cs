@@ -51,7 +51,17 @@ public sealed class KeyNegotiation
     {
         ReleaseTls();
         Link = null;
+        // Its tasks end with the TLS session; the source goes with them (an idle client keeps no registrations).
+        _stop = null;
     }
+
+    private CancellationTokenSource? _stop = new();
+
+    /// <summary>Cancelled when the session closes: ends this negotiation's tasks. Already cancelled once released.</summary>
+    public CancellationToken Stopping => _stop?.Token ?? new CancellationToken(canceled: true);
+
+    /// <summary>Stops this negotiation's tasks (the session is closing). Call outside the session lock: callbacks run inline.</summary>
+    public void Cancel() => _stop?.Cancel();
 
     /// <summary>Set once its data keys are installed; renegotiation starts only from a finished one.</summary>
     public bool Finished { get; set; }
