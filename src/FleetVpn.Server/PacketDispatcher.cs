@@ -159,7 +159,7 @@ public sealed class PacketDispatcher
         }
         // A client that reconnects from the same address replaces its old session.
         session?.Close("replaced by a new session from the same address", level: 3);
-        var fresh = new ClientSession(_server, SessionTable.Copy(from), endPoint, packet.RemoteSessionId, packet.SessionId);
+        var fresh = new ClientSession(_server, SessionTable.Copy(from), packet.RemoteSessionId, packet.SessionId);
         if (!_server.Sessions.TryAdd(fresh))
         {
             ServerCounters.Increment(ref counters.RefusedMaxClients);

@@ -36,11 +36,10 @@ public sealed class ClientSession
     private long _previousKeysUntilMs;
     private int _closed;
 
-    public ClientSession(ServerContext server, SocketAddress remoteAddress, IPEndPoint remoteEndPoint, SessionId own, SessionId remote)
+    public ClientSession(ServerContext server, SocketAddress remoteAddress, SessionId own, SessionId remote)
     {
         _server = server;
         RemoteAddress = remoteAddress;
-        RemoteEndPoint = remoteEndPoint;
         OwnSessionId = own;
         RemoteSessionId = remote;
         CreatedAtMs = ServerContext.NowMs;
@@ -50,7 +49,8 @@ public sealed class ClientSession
     }
 
     public SocketAddress RemoteAddress { get; set; }
-    public IPEndPoint RemoteEndPoint { get; private set; }
+    /// <summary>The client's address as an endpoint, made on demand (logs, status): an idle client keeps only <see cref="RemoteAddress"/>.</summary>
+    public IPEndPoint RemoteEndPoint => ServerContext.ToEndPoint(RemoteAddress);
     public SessionId OwnSessionId { get; }
     public SessionId RemoteSessionId { get; }
     public int PeerId { get; set; } = -1;
@@ -524,7 +524,6 @@ public sealed class ClientSession
         var copy = SessionTable.Copy(from);
         var old = Name;
         _server.Sessions.Move(this, copy);
-        RemoteEndPoint = ServerContext.ToEndPoint(copy);
         _server.Log.Info($"{old} floated to {ServerContext.Describe(RemoteEndPoint)}", "float");
     }
 }
