@@ -45,7 +45,7 @@ dh none
 remote-cert-tls client
 duplicate-cn
 max-clients $((N + 100))
-verb 1
+verb 3
 CONF
 
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
@@ -76,9 +76,17 @@ for server in ${SERVERS:-fleetvpn openvpn}; do
   peak=$(awk '$2 > m {m = $2} END {print m}' "$work/rss.txt")
   j="bench/results/swarm-fleet-$server-$N.json"
   s1=$(field "$work/one.json" swarm_rss_mb); sn=$(field "$j" swarm_rss_mb)
+  # FleetVPN's once-a-minute resources line: managed and native heap in use, whole process (an upper bound per device).
+  inproc=""
+  if [ "$server" = fleetvpn ]; then
+    line=$(grep "resources:" "$work/server.log" | tail -1)
+    managed=$(echo "$line" | sed -n 's/.*managed heap \([0-9]*\) MB.*/\1/p'); native=$(echo "$line" | sed -n 's/.*native heap \([0-9]*\) MB.*/\1/p')
+    [ -n "$managed" ] && [ -n "$native" ] && inproc=" in-process: managed ${managed} MB + native ${native} MB = $(( (managed + native) * 1048576 / N )) B/device;"
+    echo "  last resources line: $line"
+  fi
   echo "$server: connected $(field "$j" connected)/$N failed $(field "$j" failed) in $((end - start)) s," \
-       "handshakes/s $(field "$j" handshakes_per_s)," \
-       "server RSS idle ${idle} kB, fleet ${full} kB (peak ${peak} kB) = $(( (full - idle) * 1024 / N )) B/device;" \
+       "handshakes/s $(field "$j" handshakes_per_s) over the run, peak $(sed -n 's/.*handshakes\/s \([0-9.]*\).*/\1/p' "$work/swarm.log" | sort -n | tail -1) in one second," \
+       "server RSS idle ${idle} kB, fleet ${full} kB (peak ${peak} kB) = $(( (full - idle) * 1024 / N )) B/device;$inproc" \
        "swarm RSS 1 client ${s1} MB, N clients ${sn} MB = $(awk -v a="$s1" -v b="$sn" -v n="$N" 'BEGIN {printf "%d", (b - a) * 1048576 / n}') B/client"
   kill $sp; wait $sp 2>/dev/null || true; sleep 2
 done
