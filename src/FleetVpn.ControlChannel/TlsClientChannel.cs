@@ -32,6 +32,8 @@ public sealed class TlsClientChannel : TlsChannel
             ClientCertificateContext = _settings.CertificateContext,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             EnabledSslProtocols = _settings.Protocols,
+            // Every key negotiation is a full handshake: a resumption cache would only hold sessions nobody resumes.
+            AllowTlsResume = false,
             // SslStream's own chain build: offline, against the configured CA only.
             CertificateChainPolicy = _settings.Policy.CreateChainPolicy(DateTime.UtcNow),
             RemoteCertificateValidationCallback = ValidateServerCertificate,

@@ -31,6 +31,9 @@ public sealed class TlsServerChannel : TlsChannel
             ClientCertificateRequired = true,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             EnabledSslProtocols = _settings.Protocols,
+            // No resumption: each key negotiation is a full handshake on a new TLS session, so a session cache
+            // would only hold sessions (with their client certificates) that nobody resumes.
+            AllowTlsResume = false,
             RemoteCertificateValidationCallback = (_, certificate, _, _) =>
             {
                 var cert = certificate as X509Certificate2

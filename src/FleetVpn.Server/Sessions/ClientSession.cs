@@ -23,7 +23,8 @@ namespace FleetVpn.Server.Sessions;
 public sealed class ClientSession
 {
     private readonly ServerContext _server;
-    private readonly object _gate = new();
+    // The session lock is the session itself (never exposed for locking elsewhere): an idle client saves an object.
+    private object _gate => this;
     /// <summary>Datagrams of one flush: per thread, not per client.</summary>
     [ThreadStatic] private static List<byte[]>? t_outgoing;
     private KeyNegotiation? _negotiation;
