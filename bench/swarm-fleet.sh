@@ -49,6 +49,8 @@ verb 3
 CONF
 
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+hz=$(getconf CLK_TCK)
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(openvpn --version | head -1 | cut -d' ' -f1-2), fleetvpn $("$fv" --version), N=$N, ramp $RAMP/s"
 swarm() { # clients json duration
   ip netns exec $NS "$fv" swarm --remote 127.0.0.1:1194 --clients "$1" --pki "$work/pki" --ramp "$RAMP" \
@@ -69,7 +71,8 @@ for server in ${SERVERS:-fleetvpn openvpn}; do
   # comes well after the last handshake's TLS session was released.
   ramp_s=$(( N / RAMP > N / 150 ? N / RAMP : N / 150 ))
   duration=$(( ramp_s + 150 ))
-  ( while kill -0 $sp 2>/dev/null; do echo "$(date +%s) $(rss $sp)"; sleep 1; done ) > "$work/rss.txt" &
+  # Each second: time, RSS (kB), CPU time used so far (clock ticks, user + system).
+  ( while kill -0 $sp 2>/dev/null; do echo "$(date +%s) $(rss $sp) $(cpu $sp)"; sleep 1; done ) > "$work/rss.txt" &
   sampler=$!; pids+=($sampler)
   start=$(date +%s)
   swarm "$N" "bench/results/swarm-fleet-$server-$N.json" "$duration"
@@ -78,6 +81,10 @@ for server in ${SERVERS:-fleetvpn openvpn}; do
   # The sample taken 3 s before the swarm ended (its exit notifications take the last ~2 s).
   full=$(awk -v t=$((end - 3)) '$1 <= t {v = $2} END {print v}' "$work/rss.txt")
   peak=$(awk '$2 > m {m = $2} END {print m}' "$work/rss.txt")
+  # Keepalive cost: the server's CPU over the 60 s before the swarm's exit notifications, every device idle
+  # (connected well before: the hold is 150 s past the ramp), per device per second.
+  keepalive=$(awk -v a=$((end - 63)) -v b=$((end - 3)) -v n="$N" -v hz="$hz" \
+    '$1 == a {c0 = $3} $1 == b {c1 = $3} END {if (c0 != "" && c1 != "") printf "%.2f us CPU per device per second (%.1f %% of one core)", (c1 - c0) / hz / 60 / n * 1e6, (c1 - c0) / hz / 60 * 100; else print "n/a"}' "$work/rss.txt")
   j="bench/results/swarm-fleet-$server-$N.json"
   s1=$(field "$work/one.json" swarm_rss_mb); sn=$(field "$j" swarm_rss_mb)
   # FleetVPN's once-a-minute resources line: managed and native heap in use, whole process (an upper bound per device).
@@ -91,6 +98,7 @@ for server in ${SERVERS:-fleetvpn openvpn}; do
   fi
   echo "$server: connected $(field "$j" connected)/$N failed $(field "$j" failed) in $((end - start)) s," \
        "handshakes/s $(field "$j" handshakes_per_s) over the run, peak $(sed -n 's/.*handshakes\/s \([0-9.]*\).*/\1/p' "$work/swarm.log" | sort -n | tail -1) in one second," \
+       "keepalive $keepalive," \
        "server RSS idle ${idle} kB, fleet ${full} kB (peak ${peak} kB) = $(( (full - idle) * 1024 / N )) B/device;$inproc" \
        "swarm RSS 1 client ${s1} MB, N clients ${sn} MB = $(awk -v a="$s1" -v b="$sn" -v n="$N" 'BEGIN {printf "%d", (b - a) * 1048576 / n}') B/client"
   kill $sp; wait $sp 2>/dev/null || true; sleep 2
