@@ -8,6 +8,7 @@ var root = new RootCommand("FleetVPN: an OpenVPN-compatible VPN server for large
     ServeCommand.Create(),
     SwarmCommand.Create(),
     PkiCommand.Create(),
+    BenchCommand.Create(),
 };
 
 // Commands handle SIGINT/SIGTERM themselves (a clean shutdown), so System.CommandLine's own
