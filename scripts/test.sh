@@ -39,6 +39,11 @@ esac
 ip -V
 openvpn --version | head -n 1 || true
 
+# `dotnet test` builds only the test projects and what they reference: build everything first, so that a
+# break in a project no test references (bench/FleetVpn.Benchmarks) fails the run too.
+echo "== dotnet build FleetVpn.slnx"
+dotnet build FleetVpn.slnx --nologo -v quiet
+
 echo "== dotnet test FleetVpn.slnx"
 # The whole log goes to the terminal and to a file; when a test fails, its name and error message are
 # repeated at the very end, so that the last screen of a long run (or of CI) says what failed.

@@ -2,7 +2,7 @@ using System.CommandLine;
 using FleetVpn.Cli.Commands;
 
 // The composition root: each command lives in Commands/ and wires its own services.
-// `doctor` and `bench` join here when they exist.
+// `doctor` joins here when it exists.
 var root = new RootCommand("FleetVPN: an OpenVPN-compatible VPN server for large fleets of devices.")
 {
     ServeCommand.Create(),
