@@ -7,6 +7,7 @@
 #
 # Usage: sudo bench/swarm-fleet.sh [N] [RAMP]        (default N=10000, RAMP=200 handshakes/s asked for)
 #   SERVERS="fleetvpn openvpn" (default): which servers to run against.
+#   HOLD=150 (default): seconds the whole fleet is held after the ramp (600: issue 5's ten-minute hold).
 #   Prints one result line per server and leaves the swarm's JSON summaries in bench/results/swarm-fleet-*.json.
 # Note: openvpn's ifconfig pool stops at a /16 (65,536 addresses), so past ~65,000 clients only FleetVPN runs.
 set -euo pipefail
@@ -67,10 +68,10 @@ for server in ${SERVERS:-fleetvpn openvpn}; do
   # Sample the server's RSS every second while the fleet runs; the last sample before the swarm's exit
   # notifications is the fleet-connected figure (the swarm holds its clients until --duration ends).
   # The hold: the ramp (at the asked rate, or at 150 handshakes/s if that is slower: what 2 shared cores reach
-  # sustained), then 150 s, so that one of the server's once-a-minute resources lines (and memory reclaims)
-  # comes well after the last handshake's TLS session was released.
+  # sustained), then HOLD s (at least 150, so that one of the server's once-a-minute resources lines and memory
+  # reclaims comes well after the last handshake's TLS session was released).
   ramp_s=$(( N / RAMP > N / 150 ? N / RAMP : N / 150 ))
-  duration=$(( ramp_s + 150 ))
+  duration=$(( ramp_s + ${HOLD:-150} ))
   # Each second: time, RSS (kB), CPU time used so far (clock ticks, user + system).
   ( while kill -0 $sp 2>/dev/null; do echo "$(date +%s) $(rss $sp) $(cpu $sp)"; sleep 1; done ) > "$work/rss.txt" &
   sampler=$!; pids+=($sampler)
