@@ -27,8 +27,12 @@ public sealed class SessionTimers
             long now = ServerContext.NowMs;
             bool everySecond = now >= nextSecond;
             if (everySecond) nextSecond = now + 1000;
-            foreach (var session in _server.Sessions.All)
+            // Through the peer-id array, not the address dictionary: enumerating a ConcurrentDictionary's Values
+            // takes all its locks and copies every session into a new list, five times a second.
+            var sessions = _server.Sessions;
+            for (int peerId = 0; peerId < sessions.PeerIdCapacity; peerId++)
             {
+                if (sessions.ByPeerId(peerId) is not { } session) continue;
                 try
                 {
                     Tick(session, now, everySecond);

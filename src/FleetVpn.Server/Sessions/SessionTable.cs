@@ -34,6 +34,9 @@ public sealed class SessionTable
 
     public ClientSession? ByPeerId(int peerId) => (uint)peerId < (uint)_byPeerId.Length ? Volatile.Read(ref _byPeerId[peerId]) : null;
 
+    /// <summary>Peer-ids run 0 … this − 1 (max-clients); every session holds one.</summary>
+    public int PeerIdCapacity => _byPeerId.Length;
+
     public ClientSession? ByVirtualAddress(uint address) => _byVirtualAddress.GetValueOrDefault(address);
 
     /// <summary>The client a tunnel packet goes to: its own address first, then the longest matching iroute.</summary>
