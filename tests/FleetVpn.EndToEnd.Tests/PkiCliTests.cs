@@ -106,7 +106,7 @@ public sealed partial class PkiCliTests : IDisposable
         var command = cli.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
             ? $"'{Tools.FindDotnet()}' '{cli}' pki clients '{Dir}' --count 2000"
             : $"'{cli}' pki clients '{Dir}' --count 2000";
-        var result = await Commands.RunAsync(Tools.Resolve("script"), ["-qec", command, "/dev/null"], PkiCli.Timeout);
+        var result = await Commands.RunAsync(Tools.Resolve("script"), ["-qec", command, "/dev/null"], FleetVpnCli.Timeout);
 
         Assert.True(result.Succeeded, result.ToString());
         var progress = result.StandardOutput.Split('\r', StringSplitOptions.RemoveEmptyEntries).Where(p => p.Contains('%')).ToArray();
