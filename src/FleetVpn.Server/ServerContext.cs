@@ -1,27 +1,30 @@
 using System.Net;
 using System.Net.Sockets;
 using FleetVpn.ControlChannel;
+using FleetVpn.Platform.Sockets;
 using FleetVpn.Platform.Tun;
 using FleetVpn.Protocol.Wrapping;
 using FleetVpn.Server.Config;
 using FleetVpn.Server.Diagnostics;
+using FleetVpn.Server.Engine;
 using FleetVpn.Server.Logging;
 using FleetVpn.Server.Routing;
 using FleetVpn.Server.Sessions;
 
 namespace FleetVpn.Server;
 
-/// <summary>What every part of the engine shares: options, log, counters, socket, tun, pool and sessions.</summary>
+/// <summary>What every part of the engine shares: options, log, counters, the workers and their sockets, tun, pool and sessions.</summary>
 public sealed class ServerContext
 {
-    public ServerContext(ServerOptions options, ServerLog log, Socket socket, TunDevice tun)
+    /// <param name="ports">One bound socket per worker (SO_REUSEPORT on one port).</param>
+    public ServerContext(ServerOptions options, ServerLog log, IReadOnlyList<UdpPort> ports, TunDevice tun)
     {
         Options = options;
         Log = log;
-        Socket = socket;
+        Ports = ports;
         Tun = tun;
         Pool = new AddressPool(options.ServerNetwork, options.ServerNetmask);
-        Sessions = new SessionTable(options.MaxClients);
+        Sessions = new SessionTable(options.MaxClients, ports.Count);
         Cookie = new SessionCookie(options.HandWindowSeconds);
         Tls = new ServerTlsSettings(
             options.ServerCertificate ?? throw new InvalidOperationException("no server certificate"),
@@ -31,7 +34,13 @@ public sealed class ServerContext
     public ServerOptions Options { get; }
     public ServerLog Log { get; }
     public ServerCounters Counters { get; } = new();
-    public Socket Socket { get; }
+    public IReadOnlyList<UdpPort> Ports { get; }
+
+    /// <summary>The workers, one per port; set once they exist (before any datagram is read).</summary>
+    public IReadOnlyList<Worker> Workers { get; set; } = [];
+
+    /// <summary>Set when the run starts to end: from then on only datagrams of known clients are served.</summary>
+    public volatile bool Draining;
     public TunDevice Tun { get; }
     public AddressPool Pool { get; }
     public SessionTable Sessions { get; }
@@ -43,20 +52,19 @@ public sealed class ServerContext
 
     public static long UnixSeconds => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
+    /// <summary>
+    /// Sends a datagram: on a worker's thread into its batch (out with the rest of its wake-up's work), elsewhere
+    /// (TLS tasks, shutdown) at once on the first worker's socket.
+    /// </summary>
     public void Send(ReadOnlySpan<byte> datagram, SocketAddress to)
     {
-        try
+        if (Worker.Current is { } worker && Workers.Count > worker.Index && Workers[worker.Index] == worker)
         {
-            Socket.SendTo(datagram, SocketFlags.None, to);
+            worker.Send(datagram, to);
+            return;
         }
-        catch (SocketException e)
-        {
-            Log.Write(4, $"send to {to} failed: {e.SocketErrorCode}", "send-failed");
-        }
-        catch (ObjectDisposedException)
-        {
-            // shutting down
-        }
+        if (Workers.Count > 0 ? !Workers[0].SendNow(datagram, to) : !Ports[0].SendTo(datagram, to))
+            Log.Write(4, $"send to {ToEndPoint(to)} failed", "send-failed");
     }
 
     /// <summary>An <see cref="IPEndPoint"/> for a received address (IPv4, or IPv6 from a dual-mode socket).</summary>

@@ -2,9 +2,12 @@ using System.Net;
 using System.Net.Sockets;
 using FleetVpn.Platform.Memory;
 using FleetVpn.Platform.Privileges;
+using FleetVpn.Platform.Sockets;
+using FleetVpn.Platform.Threading;
 using FleetVpn.Platform.Tun;
 using FleetVpn.Server.Config;
 using FleetVpn.Server.Diagnostics;
+using FleetVpn.Server.Engine;
 using FleetVpn.Server.Logging;
 using FleetVpn.Server.Routing;
 using FleetVpn.Server.Status;
@@ -12,10 +15,10 @@ using FleetVpn.Server.Status;
 namespace FleetVpn.Server;
 
 /// <summary>
-/// The engine's entry point: creates and configures the tun (or takes the one an earlier run kept
-/// open), binds the UDP port, reads `ifconfig-pool-persist`, drops privileges (`user`/`group`), then
-/// runs the receive loop, the tun reader, the timers, the status writer and the pool-persist writer
-/// until cancelled.
+/// The engine's entry point: creates and configures the tun with a queue per worker (or takes the one an earlier run
+/// kept open), binds a socket per worker on the UDP port (SO_REUSEPORT), reads `ifconfig-pool-persist`, drops
+/// privileges (`user`/`group`), then runs the workers (<see cref="Worker"/>), the status writer and the
+/// pool-persist writer until cancelled.
 /// </summary>
 /// <remarks>
 /// One instance is one run. A restart (SIGHUP, SIGUSR1) is a new instance: with `persist-tun` the
@@ -27,12 +30,6 @@ public sealed class VpnServer
     private readonly ServerOptions _options;
     private readonly ServerLog _log;
     private TunDevice? _tun;
-
-    // Set when the run starts to end: from then on only known clients are served (their
-    // acknowledgements of RESTART), so a client that reconnects at once is not half-admitted by a
-    // run that is going away (its handshake would die with this run's cookie key) and retries
-    // against the next run instead.
-    private volatile bool _draining;
 
     /// <param name="options">The configuration of this run.</param>
     /// <param name="log">Where the run logs.</param>
@@ -68,7 +65,7 @@ public sealed class VpnServer
         }
         else
         {
-            tun = TunDevice.Open(_options.Device);
+            tun = TunDevice.Open(_options.Device, queues: WorkerCount(_options));
             _tun = tun;
             try
             {
@@ -104,9 +101,13 @@ public sealed class VpnServer
 
     private async Task ServeAsync(TunDevice tun, CancellationToken cancellation)
     {
-        using var socket = Bind();
-        var server = new ServerContext(_options, _log, socket, tun);
-        _log.Info($"UDP link local: {socket.LocalEndPoint}; max-clients {_options.MaxClients}; data-ciphers {string.Join(':', _options.DataCiphers)}");
+        var ports = Bind(WorkerCount(_options));
+        var server = new ServerContext(_options, _log, ports, tun);
+        var cpus = WorkerCpus(_options);
+        var workers = ports.Select((port, i) => new Worker(server, i, port, cpus is null ? null : cpus[i % cpus.Count])).ToList();
+        server.Workers = workers;
+        _log.Info($"UDP link local: {ports[0].LocalEndPoint}; {workers.Count} worker(s){(cpus is null ? "" : $" pinned to CPUs {string.Join(',', cpus.Take(workers.Count))}")}, " +
+            $"tun queues {tun.QueueCount}, receive buffer {ports[0].ReceiveBufferBytes / 1024} KB each; max-clients {_options.MaxClients}; data-ciphers {string.Join(':', _options.DataCiphers)}");
         if (_options.MaxClients > server.Pool.Capacity)
             _log.Info($"WARNING: max-clients {_options.MaxClients} exceeds the {server.Pool.Capacity} addresses of the pool " +
                 $"({AddressPool.ToAddress(server.Pool.Network)}/{server.Pool.PrefixLength}): clients past {server.Pool.Capacity} without an ifconfig-push address are refused", "max-clients");
@@ -121,12 +122,7 @@ public sealed class VpnServer
         DropPrivileges();
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        var threads = new[]
-        {
-            StartThread("fleetvpn-udp", () => ReceiveLoop(server, stop.Token)),
-            StartThread("fleetvpn-tun", () => new TunForwarder(server).Run(stop.Token)),
-            StartThread("fleetvpn-timers", () => new SessionTimers(server).Run(stop.Token)),
-        };
+        var threads = workers.Select(w => StartThread($"fleetvpn-w{w.Index}", () => w.Run(stop.Token))).ToList();
         // Two malloc arenas instead of up to 8 per core: each thread-pool thread that ran a handshake would keep one.
         NativeHeap.LimitArenas(2);
         DataPathWarmup.Run();
@@ -144,12 +140,16 @@ public sealed class VpnServer
         }
         finally
         {
-            _draining = true;
+            // From here on only known clients are served (their acknowledgements of RESTART), so a client that
+            // reconnects at once is not half-admitted by a run that is going away (its handshake would die with
+            // this run's cookie key) and retries against the next run instead.
+            server.Draining = true;
             if (_options.ExplicitExitNotify) await NotifyClientsOfRestartAsync(server).ConfigureAwait(false);
             stop.Cancel();
             foreach (var session in server.Sessions.All.ToList()) session.Close("server shutting down", level: 3);
-            socket.Close();
             foreach (var t in threads) t.Join(TimeSpan.FromSeconds(2));
+            foreach (var w in workers) w.Dispose();
+            foreach (var p in ports) p.Dispose();
             WriteStatus(server);
             persistence?.Save(server.Pool, _log);
             _log.Info($"shut down; counters: {server.Counters}");
@@ -197,48 +197,33 @@ public sealed class VpnServer
             await Task.Delay(50).ConfigureAwait(false);
     }
 
-    private Socket Bind()
+    /// <summary>`workers N`, or one per CPU the process may run on.</summary>
+    private static int WorkerCount(ServerOptions options) =>
+        options.Workers > 0 ? options.Workers : Math.Max(1, CpuAffinity.Allowed().Count);
+
+    /// <summary>The CPUs of `worker-cpus` (auto: the process's own), or null when workers are not pinned.</summary>
+    private static IReadOnlyList<int>? WorkerCpus(ServerOptions options) =>
+        options.WorkerCpus is not { } cpus ? null : cpus.Count > 0 ? cpus : CpuAffinity.Allowed();
+
+    /// <summary>A socket per worker on the same port (the first one's, when the configuration asks for port 0).</summary>
+    private List<UdpPort> Bind(int count)
     {
         var local = _options.Local ?? IPAddress.IPv6Any;
-        var socket = new Socket(local.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        if (local.AddressFamily == AddressFamily.InterNetworkV6) socket.DualMode = true;
-        socket.ReceiveBufferSize = 4 * 1024 * 1024;
-        socket.SendBufferSize = 4 * 1024 * 1024;
-        socket.Bind(new IPEndPoint(local, _options.Port));
-        return socket;
-    }
-
-    private void ReceiveLoop(ServerContext server, CancellationToken cancellation)
-    {
-        var dispatcher = new PacketDispatcher(server);
-        var buffer = new byte[65536];
-        var from = new SocketAddress(server.Socket.AddressFamily);
-        while (!cancellation.IsCancellationRequested)
+        var ports = new List<UdpPort>(count);
+        try
         {
-            int length;
-            try
+            int port = _options.Port;
+            for (int i = 0; i < count; i++)
             {
-                length = server.Socket.ReceiveFrom(buffer, SocketFlags.None, from);
+                ports.Add(UdpPort.Bind(local, port, 4 * 1024 * 1024, reusePort: true));
+                port = ports[0].LocalEndPoint.Port;
             }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
-            {
-                continue;
-            }
-            catch (Exception) when (cancellation.IsCancellationRequested)
-            {
-                return;
-            }
-            if (_draining && server.Sessions.ByAddress(from) is null) continue;
-            try
-            {
-                dispatcher.OnDatagram(buffer.AsSpan(0, length), from);
-            }
-            catch (Exception e)
-            {
-                // A bug must not take the receive loop down: count, log and go on.
-                Diagnostics.ServerCounters.Increment(ref server.Counters.Malformed);
-                _log.Info($"packet from {from} dropped after an internal error: {e.GetType().Name}: {e.Message}", "dispatch-error");
-            }
+            return ports;
+        }
+        catch
+        {
+            foreach (var p in ports) p.Dispose();
+            throw;
         }
     }
 
@@ -267,7 +252,10 @@ public sealed class VpnServer
             long returned = MemoryReclaimer.ReclaimIfWorthIt();
             if (returned > 0) server.Log.Write(3, $"memory: {returned / (1024 * 1024)} MB returned to the kernel after a burst");
             if (!server.Log.IsEnabled(3)) continue;
-            server.Log.Write(3, $"resources: {server.Sessions.Count} clients, {MemoryReclaimer.Describe()}, counters {server.Counters}");
+            var workers = string.Join(' ', server.Workers.Select(w => $"{w.Index}:{w.SessionCount}"));
+            long handedOff = server.Workers.Sum(w => w.HandedOff), sendDropped = server.Workers.Sum(w => w.SendDropped);
+            server.Log.Write(3, $"resources: {server.Sessions.Count} clients (per worker {workers}; {handedOff} datagrams handed to their owner, " +
+                $"{sendDropped} refused by the kernel), {MemoryReclaimer.Describe()}, counters {server.Counters}");
         }
     }
 

@@ -8,7 +8,7 @@ namespace FleetVpn.EndToEnd.Tests;
 /// openvpn 2.6 server (with and without tls-crypt) and FleetVPN (steady and churn). Every simulated client
 /// must connect and get ICMP echo replies from the server's tun address through its tunnel. Against FleetVPN
 /// also a reconnect storm (every client drops at once and comes back on a new source port) and server-initiated
-/// renegotiation under ICMP load.
+/// renegotiation under ICMP load, and four workers sharing the clients.
 /// </summary>
 public sealed class SwarmTests(E2EFixture env, ITestOutputHelper output) : IClassFixture<E2EFixture>
 {
@@ -82,6 +82,29 @@ public sealed class SwarmTests(E2EFixture env, ITestOutputHelper output) : IClas
         var names = ConnectedNames(server);
         Assert.True(names.Count >= 2 * clients,
             $"the server log shows {names.Count} distinct CN/address:port connections; expected {2 * clients}.\n{server.Process.Describe(80)}");
+    }
+
+    [Fact]
+    public async Task Four_workers_share_the_clients_and_every_client_pings_through_its_worker()
+    {
+        await using var server = await StartServerAsync(ServerKind.FleetVpn, new SwarmServerConfig { Extra = ["workers 4", "worker-cpus auto"] });
+        var run = await RunSwarmAsync([]);
+        AssertAllConnectedAndPinged(run, server);
+        Assert.True(server.Log.Contains("4 worker(s) pinned to CPUs"), $"no line about 4 pinned workers.\n{server.Process.Describe(40)}");
+        // A peer-id names its worker (peer-id mod 4): the kernel's SO_REUSEPORT hash of 200 source ports reaches all four.
+        var workers = ConnectedPeerIds(server).Select(id => id % 4).Distinct().Count();
+        Assert.True(workers == 4, $"the clients' peer-ids name {workers} of the 4 workers.\n{server.Process.Describe(40)}");
+    }
+
+    private static List<int> ConnectedPeerIds(ServerProcess server)
+    {
+        var ids = new List<int>();
+        foreach (var line in server.Log.Lines)
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(line, @" connected, assigned .*, peer-id (\d+),");
+            if (match.Success) ids.Add(int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
+        }
+        return ids;
     }
 
     private static HashSet<string> ConnectedNames(ServerProcess server)

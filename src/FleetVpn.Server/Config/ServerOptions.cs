@@ -135,6 +135,12 @@ public sealed class ServerOptions
     /// <summary>`ifconfig-pool-persist FILE [N]`: how often (seconds) the file is rewritten (default 600).</summary>
     public int IfconfigPoolPersistSeconds { get; set; } = 600;
 
+    /// <summary>`workers N` (FleetVPN): worker threads, each with its own socket on the port and tun queue; 0 = one per CPU the process may use.</summary>
+    public int Workers { get; set; }
+
+    /// <summary>`worker-cpus LIST|auto` (FleetVPN): the CPUs workers are pinned to in turn; empty = auto (the process's CPUs); null = not pinned.</summary>
+    public IReadOnlyList<int>? WorkerCpus { get; set; }
+
     /// <summary>Every `push "..."` option, in order, sent to all clients after the built-in ones.</summary>
     public List<string> Push { get; } = new();
 }

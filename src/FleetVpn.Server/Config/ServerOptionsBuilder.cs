@@ -104,6 +104,8 @@ internal sealed class ServerOptionsBuilder
             case "client-to-client": NoArguments(directive); _options.ClientToClient = true; break;
             case "ifconfig-pool-persist": ApplyIfconfigPoolPersist(directive); break;
             case "push": ApplyPush(directive); break;
+            case "workers": _options.Workers = EngineDirectives.ParseWorkers(directive); break;
+            case "worker-cpus": _options.WorkerCpus = EngineDirectives.ParseWorkerCpus(directive); break;
             default:
                 throw directive.Error("not supported");
         }

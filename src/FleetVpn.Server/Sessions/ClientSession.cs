@@ -11,6 +11,7 @@ using FleetVpn.Protocol.Wrapping;
 using FleetVpn.Platform.Tun;
 using FleetVpn.Server.Config;
 using FleetVpn.Server.Diagnostics;
+using FleetVpn.Server.Engine;
 using FleetVpn.Server.Routing;
 
 namespace FleetVpn.Server.Sessions;
@@ -37,9 +38,10 @@ public sealed class ClientSession
     private long _previousKeysUntilMs;
     private int _closed;
 
-    public ClientSession(ServerContext server, SocketAddress remoteAddress, SessionId own, SessionId remote)
+    public ClientSession(ServerContext server, Worker owner, SocketAddress remoteAddress, SessionId own, SessionId remote)
     {
         _server = server;
+        Owner = owner;
         RemoteAddress = remoteAddress;
         OwnSessionId = own;
         RemoteSessionId = remote;
@@ -48,6 +50,12 @@ public sealed class ClientSession
         // The stateless reset reply used replay packet-id 1; this session continues at 2 (§4.1).
         _replaySender = new PacketIdSender((uint)ServerContext.UnixSeconds, lastId: 1);
     }
+
+    /// <summary>The worker that admitted the session: only its thread touches the receive state and the timers.</summary>
+    public Worker Owner { get; }
+
+    /// <summary>When the session is due in its worker's timing wheel (long.MaxValue: not scheduled). The owner's thread only.</summary>
+    internal long WheelDueMs = long.MaxValue;
 
     public SocketAddress RemoteAddress { get; set; }
     /// <summary>The client's address as an endpoint, made on demand (logs, status): an idle client keeps only <see cref="RemoteAddress"/>.</summary>
@@ -212,6 +220,29 @@ public sealed class ClientSession
             if (negotiation.Link is not { } link) return;
             link.EnqueueTls(ciphertext);
             FlushLocked(ServerContext.NowMs);
+        }
+        // What was just sent may need retransmitting: the owner's wheel must look at this session soon.
+        Owner.Wake(this);
+    }
+
+    /// <summary>
+    /// When the timers should look at this session next: every <paramref name="controlPollMs"/> while control traffic
+    /// is in flight (handshake, retransmissions, the grace period before the TLS session is released), otherwise the
+    /// earliest of the renegotiation, the end of the lame-duck keys, the next keepalive ping and ping-restart.
+    /// </summary>
+    public long NextWakeMs(long now, int controlPollMs)
+    {
+        lock (_gate)
+        {
+            if (State == SessionState.Closed || _negotiation is not { } negotiation) return long.MaxValue;
+            if (negotiation.Link is { } link && (!negotiation.Finished || link.Sender.Outstanding > 0 || State != SessionState.Established))
+                return now + controlPollMs;
+            long next = Math.Min(negotiation.RenegotiateAtMs, negotiation.Link is null ? long.MaxValue : negotiation.ReleaseTlsAtMs);
+            if (PreviousKeys is not null) next = Math.Min(next, _previousKeysUntilMs);
+            var o = _server.Options;
+            if (o.KeepalivePing > 0) next = Math.Min(next, LastSentMs + 1000L * o.KeepalivePing);
+            if (o.KeepaliveRestart > 0) next = Math.Min(next, LastReceivedMs + 2000L * o.KeepaliveRestart + 1);
+            return next == long.MaxValue ? next : Math.Max(next, now + 1);
         }
     }
 

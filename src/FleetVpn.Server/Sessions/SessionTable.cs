@@ -6,6 +6,7 @@ namespace FleetVpn.Server.Sessions;
 /// <summary>
 /// Finds a client's session by remote address (control and P_DATA_V1), by peer-id (P_DATA_V2)
 /// and by tunnel address (packets from the tun). Peer-ids are indexes into an array, reused after a client leaves.
+/// A peer-id names its worker (<see cref="PeerIdAllocator"/>).
 /// </summary>
 public sealed class SessionTable
 {
@@ -13,20 +14,25 @@ public sealed class SessionTable
     private readonly ConcurrentDictionary<uint, ClientSession> _byVirtualAddress = new();
     private readonly ConcurrentDictionary<string, ClientSession> _byCommonName = new(StringComparer.Ordinal);
     private readonly ClientSession?[] _byPeerId;
-    private readonly Stack<int> _freePeerIds = new();
+    private readonly PeerIdAllocator _peerIds;
     private readonly object _gate = new();
     private volatile IRouteEntry[] _iroutes = [];
 
     /// <summary>A subnet behind a client (`iroute` in its client-config-dir file).</summary>
     private sealed record IRouteEntry(uint Network, uint Mask, ClientSession Session);
 
-    public SessionTable(int maxClients)
+    /// <param name="maxClients">Sessions in all.</param>
+    /// <param name="workers">Workers the peer-ids are shared between.</param>
+    public SessionTable(int maxClients, int workers = 1)
     {
-        _byPeerId = new ClientSession?[maxClients];
-        for (int i = maxClients - 1; i >= 0; i--) _freePeerIds.Push(i);
+        _peerIds = new PeerIdAllocator(maxClients, workers);
+        _byPeerId = new ClientSession?[_peerIds.Capacity];
     }
 
     public int Count => _byAddress.Count;
+
+    /// <summary>The index of the worker that owns <paramref name="peerId"/>.</summary>
+    public int WorkerOf(int peerId) => _peerIds.WorkerOf(peerId);
 
     public IEnumerable<ClientSession> All => _byAddress.Values;
 
@@ -34,7 +40,7 @@ public sealed class SessionTable
 
     public ClientSession? ByPeerId(int peerId) => (uint)peerId < (uint)_byPeerId.Length ? Volatile.Read(ref _byPeerId[peerId]) : null;
 
-    /// <summary>Peer-ids run 0 … this − 1 (max-clients); every session holds one.</summary>
+    /// <summary>Peer-ids run 0 … this − 1 (max-clients and some room per worker); every session holds one.</summary>
     public int PeerIdCapacity => _byPeerId.Length;
 
     public ClientSession? ByVirtualAddress(uint address) => _byVirtualAddress.GetValueOrDefault(address);
@@ -66,10 +72,11 @@ public sealed class SessionTable
     {
         lock (_gate)
         {
-            if (_freePeerIds.Count == 0) return false;
-            session.PeerId = _freePeerIds.Pop();
+            if (!_peerIds.TryTake(session.Owner.Index, out int peerId)) return false;
+            session.PeerId = peerId;
             Volatile.Write(ref _byPeerId[session.PeerId], session);
             _byAddress[session.RemoteAddress] = session;
+            session.Owner.SessionAdded();
             return true;
         }
     }
@@ -110,7 +117,8 @@ public sealed class SessionTable
             if (session.PeerId >= 0 && ReferenceEquals(_byPeerId[session.PeerId], session))
             {
                 Volatile.Write(ref _byPeerId[session.PeerId], null);
-                _freePeerIds.Push(session.PeerId);
+                _peerIds.Return(session.PeerId);
+                session.Owner.SessionRemoved();
             }
         }
     }

@@ -7,24 +7,39 @@ using FleetVpn.Server.Diagnostics;
 using FleetVpn.Server.Routing;
 using FleetVpn.Server.Sessions;
 
-namespace FleetVpn.Server;
+namespace FleetVpn.Server.Engine;
 
 /// <summary>
 /// Classifies each UDP datagram and hands it on: data packets to their session's keys and then
 /// the tun; control packets to their session, or, from an unknown source, to the stateless
 /// cookie gate (§4) which creates a session only for a client that echoed a valid cookie.
-/// Never throws for bad input: every drop is counted.
+/// Never throws for bad input: every drop is counted. One per worker: a datagram for a session of another
+/// worker is passed to that worker (<see cref="Worker.Post"/>) before anything of it is looked at.
 /// </summary>
 public sealed class PacketDispatcher
 {
     private readonly ServerContext _server;
+    private readonly Worker _worker;
     private readonly byte[] _plaintext = new byte[65536];
     private readonly byte[] _reply = new byte[64];
     private readonly byte[] _forward = new byte[65536 + 128];
     private readonly byte[] _wrappedReply = new byte[256];
     private readonly byte[] _unwrapped = new byte[65536 + 8];
 
-    public PacketDispatcher(ServerContext server) => _server = server;
+    public PacketDispatcher(ServerContext server, Worker worker)
+    {
+        _server = server;
+        _worker = worker;
+    }
+
+    /// <summary>True (and the datagram passed on) when <paramref name="owner"/> is another worker.</summary>
+    private bool HandOff(Worker owner, ReadOnlySpan<byte> datagram, SocketAddress from)
+    {
+        if (owner == _worker) return false;
+        owner.Post(datagram, from);
+        _worker.CountHandOff();
+        return true;
+    }
 
     public void OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress from)
     {
@@ -54,6 +69,7 @@ public sealed class PacketDispatcher
             session = _server.Sessions.ByAddress(from);
             header = DataPacketHeader.V1Size;
         }
+        if (session is not null && HandOff(session.Owner, packet, from)) return;
         var keys = session?.KeysFor(PacketByte0.GetKeyId(packet[0]));
         if (session is null || keys is null)
         {
@@ -115,12 +131,14 @@ public sealed class PacketDispatcher
             target.SendData(_plaintext.AsSpan(start - 1, length + 1), _forward);
             return;
         }
-        _server.Tun.Write(payload);
+        _server.Tun.Write(_worker.TunQueue, payload);
     }
 
     private void OnControl(ReadOnlySpan<byte> datagram, SocketAddress from)
     {
         var counters = _server.Counters;
+        var session = _server.Sessions.ByAddress(from);
+        if (session is not null && HandOff(session.Owner, datagram, from)) return;
         // The wrapper (tls-auth HMAC / tls-crypt) is checked first: nothing else is looked at, and no
         // state exists, for a packet that does not authenticate.
         if (!_server.Options.ControlWrapper.TryUnwrap(datagram, _unwrapped, out int length, out uint replayId, out uint replayTime))
@@ -133,10 +151,10 @@ public sealed class PacketDispatcher
             ServerCounters.Increment(ref counters.Malformed);
             return;
         }
-        var session = _server.Sessions.ByAddress(from);
         if (session is not null && session.RemoteSessionId == packet.SessionId)
         {
             session.OnControlPacket(packet, replayId, replayTime);
+            _worker.Schedule(session, ServerContext.NowMs + SessionTimers.ControlPollMs);
             return;
         }
         if (packet.KeyId != 0)
@@ -159,7 +177,7 @@ public sealed class PacketDispatcher
         }
         // A client that reconnects from the same address replaces its old session.
         session?.Close("replaced by a new session from the same address", level: 3);
-        var fresh = new ClientSession(_server, SessionTable.Copy(from), packet.RemoteSessionId, packet.SessionId);
+        var fresh = new ClientSession(_server, _worker, SessionTable.Copy(from), packet.RemoteSessionId, packet.SessionId);
         if (!_server.Sessions.TryAdd(fresh))
         {
             ServerCounters.Increment(ref counters.RefusedMaxClients);
@@ -169,6 +187,7 @@ public sealed class PacketDispatcher
         _server.Log.Write(3, $"{ServerContext.Describe(endPoint)}: new session {packet.SessionId} (cookie verified)");
         fresh.Start();
         fresh.OnControlPacket(packet, replayId, replayTime);
+        _worker.Schedule(fresh, ServerContext.NowMs + SessionTimers.ControlPollMs);
     }
 
     /// <summary>P_CONTROL_HARD_RESET_SERVER_V2 with the cookie as our session id; nothing is stored.</summary>
