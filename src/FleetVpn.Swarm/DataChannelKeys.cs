@@ -19,7 +19,7 @@ internal sealed class DataChannelKeys
         KeyId = keyId;
         Cipher = cipher;
         _auth = auth;
-        _keys = keys;
+        _keys = keys.TrimmedFor(cipher, auth);
     }
 
     /// <summary>Bytes a sealed packet may add to the plaintext (AEAD: 20; CBC: IV, HMAC, packet-id and padding).</summary>

@@ -19,7 +19,7 @@ public sealed class DataChannelKeys
         KeyId = keyId;
         Cipher = cipher;
         _digest = digest;
-        _material = keys;
+        _material = keys.TrimmedFor(cipher, digest);
     }
 
     private readonly HmacDigest _digest;
