@@ -150,7 +150,11 @@ public sealed class ClientSession
                 // sends on an idle control channel is EXIT (pushed `protocol-flags cc-exit`); it cannot be read
                 // any more, so a packet with a payload is taken as that. Bare ACKs are dropped.
                 LastReceivedMs = ServerContext.NowMs;
-                if (packet.Opcode == Opcode.ControlV1 && packet.Payload.Length > 0) closeForExit = true;
+                if (packet.Opcode != Opcode.ControlV1 || packet.Payload.Length == 0) return;
+                // A message the link had already received is a retransmission whose ACK was lost (a PUSH_REQUEST
+                // on a lossy or overloaded path): acknowledged again, never taken for EXIT.
+                if (packet.HasMessageId && packet.MessageId < _negotiation.ReleasedNextExpected) SendAckLocked(packet.MessageId);
+                else closeForExit = true;
                 return;
             }
             if (!link.OnPacket(packet, out _))
@@ -262,6 +266,19 @@ public sealed class ClientSession
             _server.Send(wrapped.AsSpan(0, length), RemoteAddress);
         }
         if (outgoing.Count > 0) LastSentMs = nowMs;
+    }
+
+    /// <summary>A bare P_ACK_V1 for one message, sent without the (released) reliable link.</summary>
+    private void SendAckLocked(uint messageId)
+    {
+        Span<uint> acks = [messageId];
+        Span<byte> ack = stackalloc byte[ControlPacket.GetSize(1, false, 0)];
+        int n = ControlPacket.Write(ack, Opcode.AckV1, _negotiation!.KeyId, OwnSessionId, acks, RemoteSessionId, 0, default);
+        var id = _replaySender.Next();
+        var wrapped = t_wrapped ??= new byte[2048];
+        int length = _server.Options.ControlWrapper.Wrap(ack[..n], id.Id, id.Time, wrapped);
+        _server.Send(wrapped.AsSpan(0, length), RemoteAddress);
+        LastSentMs = ServerContext.NowMs;
     }
 
     private async Task RunNegotiationAsync(KeyNegotiation negotiation, CancellationToken lifetime)

@@ -50,10 +50,17 @@ public sealed class KeyNegotiation
     public void Release()
     {
         ReleaseTls();
+        if (Link is { } link) ReleasedNextExpected = link.Receiver.NextExpected;
         Link = null;
         // Its tasks end with the TLS session; the source goes with them (an idle client keeps no registrations).
         _stop = null;
     }
+
+    /// <summary>
+    /// The message-id the link expected next when it was released: a control packet with a lower one is a
+    /// retransmission of something already received (its ACK was lost), not a new message.
+    /// </summary>
+    public uint ReleasedNextExpected { get; private set; }
 
     private CancellationTokenSource? _stop = new();
 
