@@ -1,6 +1,5 @@
 using System.Net;
 using System.Runtime.InteropServices;
-using FleetVpn.Platform.Native;
 using static FleetVpn.Platform.Native.SocketCalls;
 
 namespace FleetVpn.Platform.Sockets;
@@ -12,34 +11,17 @@ namespace FleetVpn.Platform.Sockets;
 /// </summary>
 public sealed unsafe class SendBatch : IDisposable
 {
-    private const int AddressSlot = 32;
     private readonly UdpPort _port;
-    private readonly int _datagramBytes;
-    private readonly MMsgHdr* _messages;
-    private readonly IoVec* _iov;
-    private readonly byte* _addresses;
-    private readonly byte* _data;
+    private readonly MessageVector _vector;
     private int _count;
 
     public SendBatch(UdpPort port, int capacity, int datagramBytes)
     {
         _port = port;
-        Capacity = capacity;
-        _datagramBytes = datagramBytes;
-        _messages = (MMsgHdr*)NativeMemory.AllocZeroed((nuint)(capacity * sizeof(MMsgHdr)));
-        _iov = (IoVec*)NativeMemory.AllocZeroed((nuint)(capacity * sizeof(IoVec)));
-        _addresses = (byte*)NativeMemory.AllocZeroed((nuint)(capacity * AddressSlot));
-        _data = (byte*)NativeMemory.Alloc((nuint)capacity * (nuint)datagramBytes);
-        for (int i = 0; i < capacity; i++)
-        {
-            _iov[i].Base = _data + (nint)i * datagramBytes;
-            _messages[i].Header.Iov = &_iov[i];
-            _messages[i].Header.IovLength = 1;
-            _messages[i].Header.Name = _addresses + i * AddressSlot;
-        }
+        _vector = new MessageVector(capacity, datagramBytes);
     }
 
-    public int Capacity { get; }
+    public int Capacity => _vector.Capacity;
 
     /// <summary>Datagrams waiting for <see cref="Flush"/>.</summary>
     public int Pending => _count;
@@ -50,17 +32,17 @@ public sealed unsafe class SendBatch : IDisposable
     /// <summary>Queues a copy of <paramref name="datagram"/> for <paramref name="to"/>.</summary>
     public void Add(ReadOnlySpan<byte> datagram, SocketAddress to)
     {
-        if (datagram.Length > _datagramBytes || to.Size > AddressSlot)
+        if (datagram.Length > _vector.DatagramBytes || to.Size > MessageVector.AddressSlot)
         {
             if (!_port.SendTo(datagram, to)) Dropped++;
             return;
         }
         if (_count == Capacity) Flush();
         int i = _count++;
-        datagram.CopyTo(new Span<byte>(_iov[i].Base, _datagramBytes));
-        _iov[i].Length = (nuint)datagram.Length;
-        to.Buffer.Span[..to.Size].CopyTo(new Span<byte>(_addresses + i * AddressSlot, AddressSlot));
-        _messages[i].Header.NameLength = (uint)to.Size;
+        datagram.CopyTo(_vector.Buffer(i));
+        _vector.Iov[i].Length = (nuint)datagram.Length;
+        to.Buffer.Span[..to.Size].CopyTo(_vector.Address(i));
+        _vector.Messages[i].Header.NameLength = (uint)to.Size;
     }
 
     /// <summary>Sends everything queued; returns how many the kernel took.</summary>
@@ -69,7 +51,7 @@ public sealed unsafe class SendBatch : IDisposable
         int sent = 0, refused = 0;
         while (sent < _count)
         {
-            int n = SendMMsg(_port.Fd, _messages + sent, (uint)(_count - sent), MSG_DONTWAIT);
+            int n = SendMMsg(_port.Fd, _vector.Messages + sent, (uint)(_count - sent), MSG_DONTWAIT);
             if (n > 0)
             {
                 sent += n;
@@ -85,14 +67,5 @@ public sealed unsafe class SendBatch : IDisposable
         return sent - refused;
     }
 
-    private int _disposed;
-
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        NativeMemory.Free(_messages);
-        NativeMemory.Free(_iov);
-        NativeMemory.Free(_addresses);
-        NativeMemory.Free(_data);
-    }
+    public void Dispose() => _vector.Dispose();
 }
