@@ -14,7 +14,9 @@ RAMP=${2:-300}
 NS=fvprof
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 1; ip netns del $NS 2>/dev/null || true; rm -rf "$work" /tmp/perf-*.map 2>/dev/null || true; }
+# The server's and the swarm's logs are kept in /tmp/fleetvpn-profile-logs for a post-mortem.
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 1; ip netns del $NS 2>/dev/null || true
+  mkdir -p /tmp/fleetvpn-profile-logs; cp "$work"/*.log /tmp/fleetvpn-profile-logs/ 2>/dev/null || true; rm -rf "$work" /tmp/perf-*.map 2>/dev/null || true; }
 trap cleanup EXIT
 command -v perf >/dev/null || apt-get install -y linux-perf >/dev/null
 ip netns del $NS 2>/dev/null || true
@@ -49,9 +51,9 @@ hz=$(getconf CLK_TCK)
 report() { # perf.data out title
   { echo "# $3 ($(date -u +%Y-%m-%dT%H:%MZ), N=$N, ramp $RAMP/s; command: sudo bench/profile.sh $N $RAMP)"
     echo "## by shared object (self time)"
-    perf report -i "$1" --no-children --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -15
+    perf report -i "$1" --no-children -g none --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -15
     echo "## by symbol (self time)"
-    perf report -i "$1" --no-children --sort dso,sym --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40
+    perf report -i "$1" --no-children -g none --sort dso,sym --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40
   } > "$2"
 }
 for server in ${SERVERS:-fleetvpn openvpn}; do
@@ -70,6 +72,7 @@ for server in ${SERVERS:-fleetvpn openvpn}; do
   report "$work/hs.data" "bench/results/profile-$server-handshake.txt" \
     "$server: handshake profile, $((h1 - h0)) handshakes in 20 s, $(awk -v c=$((c1 - c0)) -v h=$((h1 - h0)) -v hz=$hz 'BEGIN {if (h > 0) printf "%.2f", c / hz * 1000 / h; else print "n/a"}') ms of server CPU per handshake"
   sleep $(( ramp_s - ramp_s / 2 + 90 ))
+  kill -0 $sp 2>/dev/null || { echo "$server: the server exited during the run:"; tail -20 "$work/server.log"; exit 1; }
   c0=$(cpu $sp)
   perf record -g -F 499 -p $sp -o "$work/ka.data" -- sleep 30 >/dev/null 2>&1
   c1=$(cpu $sp)

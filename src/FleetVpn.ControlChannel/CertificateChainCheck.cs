@@ -17,15 +17,30 @@ public static class CertificateChainCheck
         if (now > certificate.NotAfter) return $"{subject} expired (valid until {certificate.NotAfter:u})";
 
         using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(trustAnchors);
-        if (intermediates is not null) chain.ChainPolicy.ExtraStore.AddRange(intermediates);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.DisableCertificateDownloads = true;
-        chain.ChainPolicy.VerificationTime = now;
-        if (chain.Build(certificate)) return null;
+        chain.ChainPolicy = Policy(trustAnchors, intermediates, now);
+        return chain.Build(certificate) ? null : Explain(chain, certificate, subject);
+    }
 
+    /// <summary>Custom root trust on <paramref name="trustAnchors"/>: no system roots, no downloads, no revocation.</summary>
+    public static X509ChainPolicy Policy(X509Certificate2Collection trustAnchors, X509Certificate2Collection? intermediates, DateTime? now)
+    {
+        var policy = new X509ChainPolicy
+        {
+            TrustMode = X509ChainTrustMode.CustomRootTrust,
+            RevocationMode = X509RevocationMode.NoCheck,
+            DisableCertificateDownloads = true,
+        };
+        if (now is { } time) policy.VerificationTime = time;
+        policy.CustomTrustStore.AddRange(trustAnchors);
+        if (intermediates is not null) policy.ExtraStore.AddRange(intermediates);
+        return policy;
+    }
+
+    /// <summary>Why a chain built with <see cref="Policy"/> does not hold, or null when it does.</summary>
+    public static string? Explain(X509Chain chain, X509Certificate2 certificate, string subject)
+    {
         var flags = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (a, s) => a | s.Status);
+        if (flags == X509ChainStatusFlags.NoError) return null;
         if ((flags & (X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain)) != 0)
             return $"untrusted root: {subject} issuer '{certificate.Issuer}' is not the configured CA";
         if ((flags & X509ChainStatusFlags.NotTimeValid) != 0) return $"{subject} chain expired";

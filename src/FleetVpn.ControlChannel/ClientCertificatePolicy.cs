@@ -19,11 +19,26 @@ public sealed class ClientCertificatePolicy
         _requireClientEku = requireClientEku;
     }
 
-    /// <summary>Null when acceptable, else the reason it is not.</summary>
-    public string? Check(X509Certificate2? certificate, DateTime now)
+    /// <summary>
+    /// The chain policy TLS validates client certificates with: the configured `ca` only. Given to SslStream, its own
+    /// chain build is the one check (with its default policy it would first build against the system's root store,
+    /// a second and costlier build per handshake).
+    /// </summary>
+    public X509ChainPolicy ChainPolicy() => CertificateChainCheck.Policy(_trustAnchors, null, now: null);
+
+    /// <summary>
+    /// Null when acceptable, else the reason it is not. <paramref name="built"/>: the chain TLS already built with
+    /// <see cref="ChainPolicy"/>; without it the chain is built here.
+    /// </summary>
+    public string? Check(X509Certificate2? certificate, DateTime now, X509Chain? built = null)
     {
         if (certificate is null) return "no client certificate";
-        if (CertificateChainCheck.Check(certificate, _trustAnchors, null, now, "certificate") is { } reason) return reason;
+        if (now < certificate.NotBefore) return $"certificate not yet valid (valid from {certificate.NotBefore:u})";
+        if (now > certificate.NotAfter) return $"certificate expired (valid until {certificate.NotAfter:u})";
+        var reason = built is not null && built.ChainElements.Count > 0
+            ? CertificateChainCheck.Explain(built, certificate, "certificate")
+            : CertificateChainCheck.Check(certificate, _trustAnchors, null, now, "certificate");
+        if (reason is not null) return reason;
 
         if (_requireClientEku)
         {

@@ -23,18 +23,7 @@ public sealed class ServerCertificatePolicy
     }
 
     /// <summary>An offline chain policy that trusts only the configured CA certificates.</summary>
-    public X509ChainPolicy CreateChainPolicy(DateTime now)
-    {
-        var policy = new X509ChainPolicy
-        {
-            TrustMode = X509ChainTrustMode.CustomRootTrust,
-            RevocationMode = X509RevocationMode.NoCheck,
-            DisableCertificateDownloads = true,
-            VerificationTime = now,
-        };
-        policy.CustomTrustStore.AddRange(_trustAnchors);
-        return policy;
-    }
+    public X509ChainPolicy CreateChainPolicy(DateTime now) => CertificateChainCheck.Policy(_trustAnchors, null, now);
 
     /// <summary>Null when acceptable, else the reason it is not.</summary>
     public string? Check(X509Certificate2? certificate, X509Certificate2Collection? intermediates, DateTime now)

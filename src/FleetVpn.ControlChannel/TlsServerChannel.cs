@@ -34,11 +34,12 @@ public sealed class TlsServerChannel : TlsChannel
             // No resumption: each key negotiation is a full handshake on a new TLS session, so a session cache
             // would only hold sessions (with their client certificates) that nobody resumes.
             AllowTlsResume = false,
-            RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+            CertificateChainPolicy = _settings.Policy.ChainPolicy(),
+            RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
             {
                 var cert = certificate as X509Certificate2
                     ?? (certificate is null ? null : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
-                RejectionReason = _settings.Policy.Check(cert, DateTime.UtcNow);
+                RejectionReason = _settings.Policy.Check(cert, DateTime.UtcNow, chain);
                 return RejectionReason is null;
             },
         };

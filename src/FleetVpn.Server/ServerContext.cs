@@ -39,6 +39,23 @@ public sealed class ServerContext
     /// <summary>The workers, one per port; set once they exist (before any datagram is read).</summary>
     public IReadOnlyList<Worker> Workers { get; set; } = [];
 
+    /// <summary>
+    /// First handshakes admitted and not yet finished (or failed). Past <see cref="MaxHandshakesInFlight"/> a new client's
+    /// reset gets no answer: shed before any TLS work, it retries (2 s, then backing off) instead of adding to a queue
+    /// that would make every handshake miss its hand-window, which is how a reconnect storm collapses a server.
+    /// </summary>
+    public int HandshakesInFlight => Volatile.Read(ref _handshakesInFlight);
+    private int _handshakesInFlight;
+
+    /// <summary>The admission bound: 64 handshakes per worker, enough to keep every core busy with TLS.</summary>
+    public int MaxHandshakesInFlight => 64 * Math.Max(1, Ports.Count);
+
+    public void HandshakeStarted() => Interlocked.Increment(ref _handshakesInFlight);
+    public void HandshakeEnded() => Interlocked.Decrement(ref _handshakesInFlight);
+
+    /// <summary>True when a new client may start a handshake now.</summary>
+    public bool AdmitsHandshake => HandshakesInFlight < MaxHandshakesInFlight;
+
     /// <summary>Set when the run starts to end: from then on only datagrams of known clients are served.</summary>
     public volatile bool Draining;
     public TunDevice Tun { get; }

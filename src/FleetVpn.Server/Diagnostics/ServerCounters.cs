@@ -16,11 +16,13 @@ public sealed class ServerCounters
     public long HandshakesCompleted;
     public long HandshakesFailed;
     public long RefusedMaxClients;
+    /// <summary>New clients not answered because the server had as many handshakes in flight as it admits (they retry).</summary>
+    public long HandshakesShed;
 
     public static void Increment(ref long counter) => Interlocked.Increment(ref counter);
 
     public override string ToString() =>
         $"malformed={Malformed} wrapper-rejected={WrapperRejected} unknown-source={UnknownSource} bad-cookie={BadCookie} auth-failed={AuthenticationFailed} " +
         $"replayed={Replayed} spoofed-source={SpoofedSource} no-route={NoRoute} unsupported-payload={UnsupportedPayload} " +
-        $"cookie-replies={CookieReplies} handshakes-ok={HandshakesCompleted} handshakes-failed={HandshakesFailed} refused-max-clients={RefusedMaxClients}";
+        $"cookie-replies={CookieReplies} handshakes-ok={HandshakesCompleted} handshakes-failed={HandshakesFailed} refused-max-clients={RefusedMaxClients} handshakes-shed={HandshakesShed}";
 }

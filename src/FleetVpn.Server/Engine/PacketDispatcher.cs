@@ -165,6 +165,12 @@ public sealed class PacketDispatcher
         var endPoint = ServerContext.ToEndPoint(from);
         if (packet.Opcode == Opcode.ControlHardResetClientV2)
         {
+            // Admission control: under a storm a new client is not answered (it retries) rather than queued.
+            if (!_server.AdmitsHandshake)
+            {
+                ServerCounters.Increment(ref counters.HandshakesShed);
+                return;
+            }
             SendCookieReply(packet, from, endPoint);
             return;
         }

@@ -104,7 +104,18 @@ public sealed class ClientSession
     /// <summary>Starts key-id 0 after the cookie exchange, which already used msg-pid 0 both ways (§4.1).</summary>
     public void Start()
     {
+        _server.HandshakeStarted();
+        _inFirstHandshake = 1;
         lock (_gate) StartNegotiationLocked(keyId: 0, firstMessageId: 1, sendSoftReset: false);
+    }
+
+    /// <summary>1 while the first handshake counts in the server's handshakes in flight.</summary>
+    private int _inFirstHandshake;
+
+    /// <summary>The first handshake is over (keys installed, refused or failed): it leaves the admission count once.</summary>
+    private void EndFirstHandshake()
+    {
+        if (Interlocked.Exchange(ref _inFirstHandshake, 0) == 1) _server.HandshakeEnded();
     }
 
     /// <summary>Handles a control packet addressed to this session (receive thread).</summary>
@@ -409,6 +420,7 @@ public sealed class ClientSession
             }
             if (negotiation.IsInitial)
             {
+                EndFirstHandshake();
                 State = SessionState.Established;
                 _server.Sessions.SetVirtualAddress(this, VirtualAddress);
                 MaxMss = ComputeMaxMss(keys);
@@ -532,6 +544,7 @@ public sealed class ClientSession
             addressing = _addressing;
         }
         _server.Sessions.Remove(this);
+        EndFirstHandshake();
         addressing?.Release();
         negotiation?.Cancel();
         negotiation?.ReleaseTls();
