@@ -51,9 +51,9 @@ hz=$(getconf CLK_TCK)
 report() { # perf.data out title
   { echo "# $3 ($(date -u +%Y-%m-%dT%H:%MZ), N=$N, ramp $RAMP/s; command: sudo bench/profile.sh $N $RAMP)"
     echo "## by shared object (self time)"
-    perf report -i "$1" --no-children -g none --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -15
+    perf report -i "$1" --no-children -g none --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -15 || true
     echo "## by symbol (self time)"
-    perf report -i "$1" --no-children -g none --sort dso,sym --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40
+    perf report -i "$1" --no-children -g none --sort dso,sym --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40 || true
   } > "$2"
 }
 for server in ${SERVERS:-fleetvpn openvpn}; do
