@@ -57,7 +57,7 @@ report() { # perf.data out title
   } > "$2"
 }
 for server in ${SERVERS:-fleetvpn openvpn}; do
-  if [ "$server" = fleetvpn ]; then ip netns exec $NS env DOTNET_PerfMapEnabled=1 "$fv" serve --config "$work/server.conf" > "$work/server.log" 2>&1 &
+  if [ "$server" = fleetvpn ]; then ip netns exec $NS env DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 "$fv" serve --config "$work/server.conf" > "$work/server.log" 2>&1 &
   else ip netns exec $NS openvpn --config "$work/server.conf" > "$work/server.log" 2>&1 & fi
   sp=$!; pids+=($sp); sleep 4
   ramp_s=$(( N / RAMP ))
