@@ -32,7 +32,8 @@ public sealed class ClientSession
     private DataCipher? _cipher;
     private HmacDigest _digest = HmacDigest.Sha1;
     private readonly PacketIdSender _replaySender;
-    private readonly TimedReplayWindow _replayWindow = new();
+    /// <summary>The control channel's replay window: made only with tls-auth/tls-crypt (their packets carry replay ids).</summary>
+    private TimedReplayWindow? _replayWindow;
     /// <summary>Scratch space for wrapping control packets: per thread, not per client (an idle client holds none).</summary>
     [ThreadStatic] private static byte[]? t_wrapped;
     private long _previousKeysUntilMs;
@@ -138,7 +139,7 @@ public sealed class ClientSession
         {
             if (State == SessionState.Closed || _negotiation is null) return;
             // Replay check after the wrapper authenticated the packet (§3.2).
-            if (_server.Options.ControlWrapper.HasReplayId && !_replayWindow.TryAccept(replayId, replayTime))
+            if (_server.Options.ControlWrapper.HasReplayId && !(_replayWindow ??= new()).TryAccept(replayId, replayTime))
             {
                 ServerCounters.Increment(ref _server.Counters.Replayed);
                 return;
