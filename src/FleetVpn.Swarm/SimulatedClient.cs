@@ -34,6 +34,7 @@ public sealed class SimulatedClient
     private readonly SwarmStats _stats;
     private readonly ClientTlsSettings _identity;
     private readonly uint _pingTarget;
+    private readonly uint _trafficTarget;
     private readonly SwarmSockets _sockets;
     private int _endpoint = -1;
     private Phase _phase;
@@ -62,6 +63,7 @@ public sealed class SimulatedClient
     private long _quietUntil;
     private int _unsuccessful;
     private ushort _icmpSequence;
+    private uint _trafficSequence;
 
     public SimulatedClient(int index, SwarmOptions options, SwarmStats stats, SwarmSockets sockets)
     {
@@ -71,6 +73,7 @@ public sealed class SimulatedClient
         _stats = stats;
         _identity = options.Pki.Identities[index % options.Pki.Identities.Count];
         _pingTarget = options.PingTarget is null ? 0 : IcmpEcho.ToUInt32(options.PingTarget);
+        _trafficTarget = options.TrafficTarget is null ? 0 : IcmpEcho.ToUInt32(options.TrafficTarget.Address);
         sockets.Attach(this);
     }
 
@@ -652,10 +655,10 @@ public sealed class SimulatedClient
         SendLocked(wrapped[..length]);
     }
 
-    private void SendDataLocked(ReadOnlySpan<byte> payload, long now)
+    private bool SendDataLocked(ReadOnlySpan<byte> payload, long now)
     {
         var keys = _keys;
-        if (keys is null) return;
+        if (keys is null) return false;
         Span<byte> plain = stackalloc byte[payload.Length + 1];
         scoped ReadOnlySpan<byte> body = payload;
         if (_compLzo)
@@ -669,9 +672,35 @@ public sealed class SimulatedClient
         if (_peerId >= 0) DataPacketHeader.WriteV2(packet, keys.KeyId, _peerId);
         else packet[0] = PacketByte0.Make(Opcode.DataV1, keys.KeyId);
         int length = keys.Seal.Seal(packet, headerLength, ++keys.LastPacketId, body);
-        SendLocked(packet[..length]);
         _lastSend = now;
+        return SendLocked(packet[..length]);
     }
+
+    /// <summary>
+    /// Sends one UDP datagram of <see cref="SwarmOptions.PayloadBytes"/> through the tunnel to <see cref="SwarmOptions.TrafficTarget"/>
+    /// (called by the <see cref="TrafficSender"/> thread). The payload starts with the client's index and its datagram
+    /// count (big-endian), so a sink can tell the senders apart.
+    /// </summary>
+    public TrafficSendResult SendTraffic()
+    {
+        var target = _options.TrafficTarget;
+        if (target is null) return TrafficSendResult.NotConnected;
+        int payloadBytes = Math.Max(8, _options.PayloadBytes);
+        Span<byte> payload = stackalloc byte[payloadBytes];
+        Span<byte> packet = stackalloc byte[UdpDatagram.HeaderSize + payloadBytes];
+        lock (_gate)
+        {
+            if (_phase != Phase.Connected || _keys is null) return TrafficSendResult.NotConnected;
+            payload.Clear();
+            BinaryPrimitives.WriteInt32BigEndian(payload, Index);
+            BinaryPrimitives.WriteUInt32BigEndian(payload[4..], ++_trafficSequence);
+            int length = UdpDatagram.Write(packet, _tunAddress, TrafficSourcePort, _trafficTarget, (ushort)target.Port, payload, (ushort)_trafficSequence);
+            return SendDataLocked(packet[..length], NowMs) ? TrafficSendResult.Sent : TrafficSendResult.Refused;
+        }
+    }
+
+    /// <summary>The UDP source port of this client's traffic datagrams (one per client, so flows differ).</summary>
+    public ushort TrafficSourcePort => (ushort)(10000 + Index % 50000);
 
     private void SendEchoRequestLocked(long now)
     {
@@ -686,10 +715,10 @@ public sealed class SimulatedClient
         _stats.PingSentOne();
     }
 
-    private void SendLocked(ReadOnlySpan<byte> datagram)
+    private bool SendLocked(ReadOnlySpan<byte> datagram)
     {
         // A refusal (ECONNREFUSED from an earlier ICMP error, a full buffer) is ignored: UDP, like the real client, goes on.
-        _sockets.Send(Index, _endpoint, datagram);
+        return _sockets.Send(Index, _endpoint, datagram);
     }
 
     // ---------------------------------------------------------------- what a 2.6 client announces

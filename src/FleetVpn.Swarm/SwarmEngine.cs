@@ -6,7 +6,8 @@ namespace FleetVpn.Swarm;
 /// <summary>
 /// Runs a swarm: starts <see cref="SwarmOptions.Clients"/> simulated clients at the ramp rate, drives every
 /// client's timers from one periodic sweep (retransmits, keepalive, ping-restart, ICMP probes, retries),
-/// plays the scenario (steady, churn, storm), prints a progress line every second and, at the end,
+/// plays the scenario (steady, churn, storm), sends UDP traffic through the tunnels with a <see cref="TrafficSender"/> once
+/// every client is connected (or from mid-run with those that are), prints a progress line every second and, at the end,
 /// sends the exit notifications, lets clients still connecting settle, and returns the summary.
 /// Each client owns one connected UDP socket; all of them are drained by the one receive thread of
 /// <see cref="SwarmSockets"/>, and TLS runs on the thread pool, so the process uses few threads.
@@ -19,6 +20,9 @@ public sealed class SwarmEngine : IDisposable
     private readonly SimulatedClient[] _clients;
     private readonly SourceAddressPlan _sources;
     private readonly SwarmSockets _sockets;
+    private readonly TrafficSender? _traffic;
+    private long _lastTrafficSent;
+    private long _lastTrafficMs;
 
     public SwarmEngine(SwarmOptions options, TextWriter progress)
     {
@@ -30,6 +34,7 @@ public sealed class SwarmEngine : IDisposable
         _sockets = new SwarmSockets(options.Remote, options.Clients, _sources);
         _clients = new SimulatedClient[options.Clients];
         for (int i = 0; i < _clients.Length; i++) _clients[i] = new SimulatedClient(i, options, Stats, _sockets);
+        if (options.TrafficTarget is not null) _traffic = new TrafficSender(_clients, options, Stats);
         Stats.FirstFailure += (reason, detail) => _progress.WriteLine($"first failure '{reason}': {detail}");
     }
 
@@ -57,6 +62,16 @@ public sealed class SwarmEngine : IDisposable
             while (started < due) _clients[started++].Start();
 
             Sweep();
+
+            // Traffic starts once the whole fleet is up, so the measured window has no handshakes in it;
+            // from mid-run at the latest, with the clients that did connect.
+            if (_traffic is { Started: false } && (Stats.ConnectedNow >= _clients.Length || elapsed >= durationMs / 2))
+            {
+                _traffic.Start();
+                _progress.WriteLine($"traffic: sending to {_options.TrafficTarget} from {Stats.ConnectedNow} connected clients, " +
+                    (_options.TrafficPacketsPerSecond > 0 ? $"{_options.TrafficPacketsPerSecond:0} datagrams/s offered" : "as fast as possible") +
+                    $", {_options.PayloadBytes} B payload");
+            }
 
             if (_options.Scenario == SwarmScenario.Churn && elapsed >= nextChurn)
             {
@@ -86,6 +101,7 @@ public sealed class SwarmEngine : IDisposable
             try { await timer.WaitForNextTickAsync(cancellation).ConfigureAwait(false); }
             catch (OperationCanceledException) { break; }
         }
+        _traffic?.Stop();
         while (started < _clients.Length) _clients[started++].Start();
 
         // Settle: clients still (re)connecting get a bounded time to finish; no scenario events any more.
@@ -145,10 +161,21 @@ public sealed class SwarmEngine : IDisposable
             Scenario = _options.Scenario.ToString().ToLowerInvariant(),
             Churned = Stats.Churned,
             Renegotiations = Stats.Renegotiations,
+            TrafficTarget = _options.TrafficTarget?.ToString(),
+            TrafficSent = Stats.TrafficSent,
+            TrafficPayloadBytes = Stats.TrafficBytes,
+            TrafficRefused = Stats.TrafficRefused,
+            TrafficSeconds = _traffic?.Seconds ?? 0,
+            TrafficStartedAt = _traffic?.StartedAt,
+            TrafficStoppedAt = _traffic?.StoppedAt,
         };
     }
 
-    public void Dispose() => _sockets.Dispose();
+    public void Dispose()
+    {
+        _traffic?.Dispose();
+        _sockets.Dispose();
+    }
 
     private void Sweep()
     {
@@ -163,7 +190,20 @@ public sealed class SwarmEngine : IDisposable
         _progress.WriteLine(
             $"[{elapsedMs / 1000.0,6:0.0}s] started {started}/{_clients.Length} connected {Stats.ConnectedNow} " +
             $"handshakes/s {handshakesPerSecond:0.0} connect p50 {p[0]:0} ms p99 {p[1]:0} ms " +
-            $"ping {Stats.PingReceived}/{Stats.PingSent} failures {failures}");
+            $"ping {Stats.PingReceived}/{Stats.PingSent} failures {failures}{TrafficProgress(elapsedMs)}");
+    }
+
+    /// <summary>" traffic N/s (total T)" while traffic is on: datagrams sent since the last progress line.</summary>
+    private string TrafficProgress(long elapsedMs)
+    {
+        if (_traffic is not { Started: true }) return "";
+        long sent = Stats.TrafficSent;
+        double rate = (sent - _lastTrafficSent) * 1000.0 / Math.Max(1, elapsedMs - _lastTrafficMs);
+        _lastTrafficSent = sent;
+        _lastTrafficMs = elapsedMs;
+        // A timestamped running total too, in the format of 'fleetvpn bench sink', so a script can take the offered rate over its own window.
+        _progress.WriteLine(FormattableString.Invariant($"traffic: {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()} {sent} {Stats.TrafficRefused}"));
+        return $" traffic {rate:0}/s (total {sent}, refused {Stats.TrafficRefused})";
     }
 
     /// <summary>Resident set size of this process (VmRSS of /proc/self/status), in MiB.</summary>

@@ -47,6 +47,12 @@ public sealed record SwarmOptions
     public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(1);
     public int PayloadBytes { get; init; } = 56;
 
+    /// <summary>Where the <see cref="TrafficSender"/> sends UDP datagrams through the tunnels (null: no traffic).</summary>
+    public IPEndPoint? TrafficTarget { get; init; }
+
+    /// <summary>Datagrams per second offered by all clients together; 0: as fast as the sending thread can.</summary>
+    public double TrafficPacketsPerSecond { get; init; } = 1000;
+
     /// <summary>TLS + key exchange must finish within this (<c>--hand-window</c>, 60 s).</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -60,12 +60,12 @@ public sealed class SwarmSockets : IDisposable
         if (!_plan.OwnAddresses && handle >= 0) UdpSocketSet.Close(handle);
     }
 
-    /// <summary>Sends one datagram from client <paramref name="index"/>'s endpoint; a refusal is ignored (UDP).</summary>
-    public void Send(int index, int handle, ReadOnlySpan<byte> datagram)
+    /// <summary>Sends one datagram from client <paramref name="index"/>'s endpoint; false when the system refused it (callers may ignore that: UDP).</summary>
+    public bool Send(int index, int handle, ReadOnlySpan<byte> datagram)
     {
-        if (handle < 0) return;
-        if (_plan.OwnAddresses) UdpSocketSet.SendFrom(_shared[handle], _remote, _plan.OwnAddressOf(index), datagram);
-        else UdpSocketSet.Send(handle, datagram);
+        if (handle < 0) return false;
+        if (_plan.OwnAddresses) return UdpSocketSet.SendFrom(_shared[handle], _remote, _plan.OwnAddressOf(index), datagram);
+        return UdpSocketSet.Send(handle, datagram);
     }
 
     /// <summary>The local port of an endpoint (0 when unknown).</summary>

@@ -14,6 +14,9 @@ public sealed class SwarmStats
     private long _churned;
     private long _renegotiations;
     private long _controlReplays;
+    private long _trafficSent;
+    private long _trafficBytes;
+    private long _trafficRefused;
 
     public LatencySamples ConnectMs { get; } = new();
     public LatencySamples RttMs { get; } = new();
@@ -24,6 +27,11 @@ public sealed class SwarmStats
     public long PingReceived => Interlocked.Read(ref _pingReceived);
     public long Churned => Interlocked.Read(ref _churned);
     public long Renegotiations => Interlocked.Read(ref _renegotiations);
+
+    /// <summary>UDP traffic datagrams sent through the tunnels, their payload bytes, and sends the system refused.</summary>
+    public long TrafficSent => Interlocked.Read(ref _trafficSent);
+    public long TrafficBytes => Interlocked.Read(ref _trafficBytes);
+    public long TrafficRefused => Interlocked.Read(ref _trafficRefused);
 
     /// <summary>Authentic control packets dropped as replays (tls-auth/tls-crypt packet-id seen before).</summary>
     public long ControlReplays => Interlocked.Read(ref _controlReplays);
@@ -60,4 +68,12 @@ public sealed class SwarmStats
     public void ChurnedOne() => Interlocked.Increment(ref _churned);
     public void Renegotiated() => Interlocked.Increment(ref _renegotiations);
     public void ControlReplayed() => Interlocked.Increment(ref _controlReplays);
+
+    /// <summary>Adds a burst of the traffic sender (counted per burst, not per datagram, to keep the hot loop cheap).</summary>
+    public void TrafficBurst(long sent, long payloadBytes, long refused)
+    {
+        Interlocked.Add(ref _trafficSent, sent);
+        Interlocked.Add(ref _trafficBytes, payloadBytes);
+        Interlocked.Add(ref _trafficRefused, refused);
+    }
 }

@@ -38,6 +38,15 @@ public sealed record SwarmSummary
     public long Churned { get; init; }
     public long Renegotiations { get; init; }
 
+    /// <summary>The UDP traffic target (null: no traffic), what the swarm sent there and when (see <see cref="TrafficSender"/>).</summary>
+    public string? TrafficTarget { get; init; }
+    public long TrafficSent { get; init; }
+    public long TrafficPayloadBytes { get; init; }
+    public long TrafficRefused { get; init; }
+    public double TrafficSeconds { get; init; }
+    public DateTimeOffset? TrafficStartedAt { get; init; }
+    public DateTimeOffset? TrafficStoppedAt { get; init; }
+
     public bool Succeeded => Failed == 0 && NeverConnected == 0;
 
     public string ToJson()
@@ -75,6 +84,18 @@ public sealed record SwarmSummary
             w.WriteString("scenario", Scenario);
             w.WriteNumber("churned", Churned);
             w.WriteNumber("renegotiations", Renegotiations);
+            // Offered load: what the swarm handed to the kernel. What the server forwarded is counted at the sink.
+            w.WriteStartObject("traffic");
+            if (TrafficTarget is null) w.WriteNull("target");
+            else w.WriteString("target", TrafficTarget);
+            w.WriteNumber("sent", TrafficSent);
+            w.WriteNumber("payload_bytes", TrafficPayloadBytes);
+            w.WriteNumber("refused", TrafficRefused);
+            w.WriteNumber("seconds", Math.Round(TrafficSeconds, 3));
+            w.WriteNumber("sent_per_s", TrafficSeconds > 0 ? Math.Round(TrafficSent / TrafficSeconds, 1) : 0);
+            w.WriteNumber("started_unix_ms", TrafficStartedAt?.ToUnixTimeMilliseconds() ?? 0);
+            w.WriteNumber("stopped_unix_ms", TrafficStoppedAt?.ToUnixTimeMilliseconds() ?? 0);
+            w.WriteEndObject();
             w.WriteNumber("elapsed_s", Math.Round(ElapsedSeconds, 2));
             w.WriteNumber("swarm_rss_mb", Math.Round(RssMegabytes, 1));
             w.WriteNumber("swarm_managed_mb", Math.Round(ManagedMegabytes, 1));

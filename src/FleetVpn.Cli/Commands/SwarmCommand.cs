@@ -36,7 +36,9 @@ internal static class SwarmCommand
         var tlsAuth = new Option<string[]>("--tls-auth") { Description = "Authenticate the control channel with this tls-auth static key; direction 1 (the client's) unless given: --tls-auth FILE 1.", HelpName = "FILE [DIR]", AllowMultipleArgumentsPerToken = true, Arity = new ArgumentArity(1, 2) };
         var pingTarget = new Option<string?>("--ping-target") { Description = "Send ICMP echo requests to this address through each tunnel (e.g. the server's tun address 10.8.0.1) and measure the round trip.", HelpName = "ADDR" };
         var pingInterval = new Option<double>("--ping-interval") { Description = "Seconds between ICMP echo requests of one client.", HelpName = "SECONDS", DefaultValueFactory = _ => 1 };
-        var payload = new Option<int>("--payload-bytes") { Description = "ICMP echo payload size (at least 8: a timestamp).", HelpName = "N", DefaultValueFactory = _ => 56 };
+        var payload = new Option<int>("--payload-bytes") { Description = "Payload size of the ICMP echo requests and of the --traffic-target UDP datagrams, 8..1400 (the first 8 bytes: a timestamp, or the client's index and datagram count).", HelpName = "N", DefaultValueFactory = _ => 56 };
+        var trafficTarget = new Option<string?>("--traffic-target") { Description = "Once every client is connected (from mid-run at the latest), send UDP datagrams of --payload-bytes through the tunnels to this address (e.g. a sink on the server's tun address, 10.8.0.1:9000) until the run ends; one thread walks the connected clients round-robin. Count what arrives at the sink: the summary's traffic.sent is what was offered.", HelpName = "ADDR:PORT" };
+        var trafficPps = new Option<double>("--traffic-pps") { Description = "Datagrams per second offered by all clients together; 0: as fast as the sending thread can.", HelpName = "N", DefaultValueFactory = _ => 1000 };
         var sources = new Option<string?>("--sources") { Description = "Send from the host addresses of this IPv4 CIDR (they must be local addresses): with an address for every client, each client has its own, on a few shared sockets; otherwise one socket per client, bound round-robin. Default for a loopback server: 127.0.0.0/8 from 127.0.0.2.", HelpName = "CIDR" };
         var handWindow = new Option<int>("--hand-window") { Description = "Seconds a TLS handshake and key exchange may take before the attempt fails.", HelpName = "SECONDS", DefaultValueFactory = _ => 60 };
         var keepTls = new Option<bool>("--keep-tls") { Description = "Keep each client's TLS session after PUSH_REPLY (EXIT over the control channel, RESTART/HALT from the server) at the cost of memory." };
@@ -48,11 +50,11 @@ internal static class SwarmCommand
             "Simulate a fleet: many OpenVPN 2.6 clients (UDP, TLS, key-method 2 with the PRF, data channel, keepalive) in one process " +
             "against an OpenVPN-compatible server. A progress line goes to stderr every second; at the end a JSON summary " +
             "(clients, connected, failed, failures by reason, connect_ms p50/p90/p99/max, handshakes_per_s, ping sent/received/rtt_ms, " +
-            "elapsed_s, swarm_rss_mb). Send traffic only to servers you run yourself (loopback or your own test network). " +
+            "traffic sent/payload_bytes/refused/seconds/sent_per_s, elapsed_s, swarm_rss_mb). Send traffic only to servers you run yourself (loopback or your own test network). " +
             "Exit codes: 0 all clients connected at the end, 1 some did not, 2 bad arguments.")
         {
             remote, clients, pki, ramp, duration, scenario, churnPercent, churnInterval, dataCiphers, auth, tlsCrypt, tlsAuth,
-            pingTarget, pingInterval, payload, sources, handWindow, keepTls, settle, json, seed,
+            pingTarget, pingInterval, payload, trafficTarget, trafficPps, sources, handWindow, keepTls, settle, json, seed,
         };
 
         command.SetAction(async (parse, cancellation) =>
@@ -71,6 +73,14 @@ internal static class SwarmCommand
                 IPAddress? target = null;
                 if (parse.GetValue(pingTarget) is { } t && !IPAddress.TryParse(t, out target))
                     throw new ArgumentException($"--ping-target: '{t}' is not an IPv4 address");
+                IPEndPoint? trafficEndPoint = null;
+                if (parse.GetValue(trafficTarget) is { } tt)
+                {
+                    trafficEndPoint = IPEndPoint.TryParse(tt, out var ep) && ep.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && ep.Port > 0
+                        ? ep : throw new ArgumentException($"--traffic-target: '{tt}' is not IPv4ADDR:PORT");
+                }
+                double pps = parse.GetValue(trafficPps);
+                if (pps < 0 || double.IsNaN(pps)) throw new ArgumentException("--traffic-pps must be 0 (unpaced) or more");
                 var loaded = SwarmPki.Load(parse.GetRequiredValue(pki), maxIdentities: n);
                 Console.Error.WriteLine($"swarm: {n} clients → {remoteEndPoint}, {loaded.Identities.Count} client certificate(s), wrap {Describe(wrapper)}");
                 options = new SwarmOptions
@@ -89,6 +99,8 @@ internal static class SwarmCommand
                     PingTarget = target,
                     PingInterval = TimeSpan.FromSeconds(Math.Max(0.05, parse.GetValue(pingInterval))),
                     PayloadBytes = Math.Clamp(parse.GetValue(payload), 8, 1400),
+                    TrafficTarget = trafficEndPoint,
+                    TrafficPacketsPerSecond = pps,
                     HandshakeTimeout = TimeSpan.FromSeconds(Math.Max(5, parse.GetValue(handWindow))),
                     KeepTls = parse.GetValue(keepTls),
                     SettleTimeout = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(settle))),
