@@ -13,15 +13,18 @@
 #   loss      1 - delivered / offered (over the window)
 #   lost/run  share of all datagrams sent in the run that the sink never received (counted after the server drained)
 #   Mbit/s    delivered x payload bits (UDP payload only; no IP/UDP/tunnel overhead)
-#   CPU %     of one core over the window, for the server, the swarm, the sink, and the whole machine (busy time of
-#             all cores, anything else running included: machine minus the three is other work on the machine)
+#   CPU %     of one core over the window, for the server (srvCPU), the swarm and the sink
+#   pps/core  delivered per second per core of server CPU (delivered / srvCPU): the swarm and the sink share the
+#             machine's cores with the server, so at saturation the server gets what they leave
+#   other     CPU % of one core used by anything else on the machine over the window (/proc/stat busy time minus
+#             the three above): work of others on the machine, which takes cores from the run
 #   rcvbuf    UDP datagrams the namespace's kernel dropped in the run because a socket's receive buffer was full
 #             (the server's, from the swarm; or the sink's)
 #   senders   distinct tunnel addresses the sink heard from / clients
 #
 # Usage: sudo bench/throughput.sh [CLIENTS] [SECONDS]     (default 100 clients, 20 s)
 #   SERVERS="fleetvpn openvpn" (default), PAYLOADS="100 1400" (default, 8..1400),
-#   RATES="20000 50000 100000 200000 max" (default).
+#   RATES="25000 50000 100000 150000 max" (default).
 # The openvpn server gets two lines FleetVPN does not parse: connect-freq-initial (its default answers only 100
 # new clients per 10 s) and rcvbuf/sndbuf 4 MiB (FleetVPN sets a 4 MiB receive buffer itself; openvpn keeps the OS
 # default unless told).
@@ -30,7 +33,7 @@ cd "$(dirname "$0")/.."
 CLIENTS=${1:-100}
 WINDOW=${2:-20}
 PAYLOADS=${PAYLOADS:-100 1400}
-RATES=${RATES:-20000 50000 100000 200000 max}
+RATES=${RATES:-25000 50000 100000 150000 max}
 NS=fvtp-bench-$$
 PORT=9000
 work=$(mktemp -d)
@@ -69,16 +72,18 @@ hz=$(getconf CLK_TCK)
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(openvpn --version | head -1 | cut -d' ' -f1-2), fleetvpn $("$fv" --version)"
 echo "# $CLIENTS clients, AES-256-GCM, window $WINDOW s per run, client -> server UDP through the tunnel to a sink on 10.8.0.1:$PORT"
-printf '%-8s %7s %9s %10s %10s %7s %9s %7s %7s %7s %7s %9s %8s %8s\n' server payload offered delivered "tun rx" loss "Mbit/s" srvCPU swarm sink machine "lost/run" rcvbuf senders
-for server in ${SERVERS:-fleetvpn openvpn}; do
-  if [ "$server" = fleetvpn ]; then ip netns exec $NS "$fv" serve --config "$work/server.conf" > "$work/server.log" 2>&1 &
-  else ip netns exec $NS openvpn --config "$work/openvpn.conf" > "$work/server.log" 2>&1 & fi
-  sp=$!; pids+=($sp)
-  for _ in $(seq 50); do ip -n $NS -4 addr show | grep -q 'inet 10\.8\.0\.1/' && break; sleep 0.2; done
-  tun=$(ip -n $NS -o -4 addr show | awk '$4 ~ /^10\.8\.0\.1\// {print $2}')
-  [ -n "$tun" ] || { echo "$server: no tun with 10.8.0.1 after 10 s"; tail -5 "$work/server.log"; exit 1; }
-  for payload in $PAYLOADS; do
-    for rate in $RATES; do
+printf '%-8s %7s %9s %10s %10s %7s %9s %7s %9s %7s %7s %7s %9s %8s %8s\n' server payload offered delivered "tun rx" loss "Mbit/s" srvCPU "pps/core" swarm sink other "lost/run" rcvbuf senders
+# The servers take turns at each payload and rate (a fresh server each run), so that other work on the machine,
+# which comes and goes, weighs on both alike.
+for payload in $PAYLOADS; do
+  for rate in $RATES; do
+    for server in ${SERVERS:-fleetvpn openvpn}; do
+      if [ "$server" = fleetvpn ]; then ip netns exec $NS "$fv" serve --config "$work/server.conf" > "$work/server.log" 2>&1 &
+      else ip netns exec $NS openvpn --config "$work/openvpn.conf" > "$work/server.log" 2>&1 & fi
+      sp=$!; pids+=($sp)
+      for _ in $(seq 50); do ip -n $NS -4 addr show | grep -q 'inet 10\.8\.0\.1/' && break; sleep 0.2; done
+      tun=$(ip -n $NS -o -4 addr show | awk '$4 ~ /^10\.8\.0\.1\// {print $2}')
+      [ -n "$tun" ] || { echo "$server: no tun with 10.8.0.1 after 10 s"; tail -5 "$work/server.log"; exit 1; }
       pps=$rate; [ "$rate" = max ] && pps=0
       # The sink lives for this run only (bounded), so its totals start at 0.
       ip netns exec $NS "$fv" bench sink --listen 10.8.0.1:$PORT --seconds $((WINDOW + 60)) > "$work/sink.json" 2> "$work/sink.log" &
@@ -110,13 +115,14 @@ for server in ${SERVERS:-fleetvpn openvpn}; do
       stop=$(sed -n 's/.*"stopped_unix_ms": *\([0-9]*\).*/\1/p' "$j")
       if [ -z "$start" ] || [ "${start:-0}" = 0 ]; then
         echo "$server $payload $rate: no traffic ($(grep -o '"connected": [0-9]*' "$j" 2>/dev/null || echo 'no summary'); $(tail -2 "$work/swarm.log" | tr '\n' ' '))"
+        kill $sp; wait $sp 2>/dev/null || true; sleep 2
         continue
       fi
       # The window: WINDOW s from 2 s after the traffic started (steady state). Each series below has its own
       # timestamps (swarm, sink, sampler); each rate is taken between its first and last reading inside the window.
       a=$((start + 2000)); b=$((a + WINDOW * 1000))
       [ "$b" -le "$stop" ] || { echo "($server $payload $rate: traffic stopped $(( (b - stop) / 1000 )) s before the window's end)"; b=$stop; }
-      rate_of() { awk -v tag="$1" -v a=$a -v b=$b '$1 == tag && $2 >= a && t0 == "" {t0 = $2; p0 = $3} $1 == tag && $2 <= b {t1 = $2; p1 = $3}
+      rate_of() { awk -v tag="$1" -v a=$a -v b=$b '$1 != tag || $2 !~ /^[0-9]+$/ {next} $2 >= a && t0 == "" {t0 = $2; p0 = $3} $2 <= b {t1 = $2; p1 = $3}
         END {if (t0 != "" && t1 > t0) printf "%.0f", (p1 - p0) * 1000 / (t1 - t0); else print 0}' "$2"; }
       offered=$(rate_of traffic: "$work/swarm.log")
       delivered=$(rate_of sink: "$work/sink.log")
@@ -133,11 +139,11 @@ for server in ${SERVERS:-fleetvpn openvpn}; do
       sent=$(sed -n '/"traffic"/,/}/ s/.*"sent": *\([0-9]*\).*/\1/p' "$j")
       awk -v s="$server" -v p="$payload" -v o="$offered" -v d="$delivered" -v r="$tunrx" -v c1="$srv" -v c2="$swm" -v c3="$snk" \
           -v m="$mach" -v dr="$drops" -v n="${senders:-0}/$CLIENTS" -v rate="$rate" -v sent="${sent:-0}" -v got="${received:-0}" 'BEGIN {
-        printf "%-8s %7d %9.0f %10.0f %10.0f %6.1f%% %9.1f %6d%% %6d%% %6d%% %6d%% %8.2f%% %8d %8s%s\n", s, p, o, d, r,
-          (o > 0 ? (1 - d / o) * 100 : 0), d * p * 8 / 1e6, c1, c2, c3, m, (sent > 0 ? (sent - got) * 100 / sent : 0), dr, n,
+        printf "%-8s %7d %9.0f %10.0f %10.0f %6.1f%% %9.1f %6d%% %9.0f %6d%% %6d%% %6d%% %8.2f%% %8d %8s%s\n", s, p, o, d, r,
+          (o > 0 ? (1 - d / o) * 100 : 0), d * p * 8 / 1e6, c1, (c1 > 0 ? d * 100 / c1 : 0), c2, c3, (m > c1 + c2 + c3 ? m - c1 - c2 - c3 : 0),
+          (sent > 0 ? (sent - got) * 100 / sent : 0), dr, n,
           (rate == "max" ? "  (unpaced)" : "") }'
-      sleep 2
+      kill $sp; wait $sp 2>/dev/null || true; sleep 2
     done
   done
-  kill $sp; wait $sp 2>/dev/null || true; sleep 2
 done
