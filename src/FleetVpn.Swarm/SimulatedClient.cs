@@ -203,6 +203,21 @@ public sealed class SimulatedClient
         }
     }
 
+    /// <summary>
+    /// Moves a connected client to a new source port and keeps its session, as a NAT that rebinds does; the next data
+    /// packet (a keepalive ping, sent at once) tells the server the new address. False when it was not connected.
+    /// </summary>
+    public bool Float()
+    {
+        lock (_gate)
+        {
+            if (_phase != Phase.Connected) return false;
+            if (!OpenSocketLocked()) return false;
+            SendDataLocked(PingMessage.Bytes, NowMs);
+            return true;
+        }
+    }
+
     /// <summary>Sends the exit notification (EXIT over TLS when the server pushed cc-exit and TLS is alive, else OCC_EXIT).</summary>
     public void NotifyExit()
     {

@@ -91,6 +91,18 @@ public sealed class SwarmEngine : IDisposable
                 foreach (var c in _clients) c.Reconnect(notifyExit: false);
                 _progress.WriteLine($"storm: all {_clients.Length} clients drop and reconnect at once");
             }
+            if (_options.Scenario == SwarmScenario.Float && !stormDone && elapsed >= durationMs / 2)
+            {
+                stormDone = true;
+                int moved = 0;
+                foreach (var c in _clients)
+                {
+                    if (!c.Float()) continue;
+                    Stats.FloatedOne();
+                    moved++;
+                }
+                _progress.WriteLine($"float: {moved} connected clients moved to a new source port, sessions kept");
+            }
             if (elapsed - lastProgress >= 1000)
             {
                 long hs = Stats.Handshakes;
@@ -160,6 +172,7 @@ public sealed class SwarmEngine : IDisposable
             NativeFreeMegabytes = nativeFree < 0 ? -1 : nativeFree / (1024.0 * 1024.0),
             Scenario = _options.Scenario.ToString().ToLowerInvariant(),
             Churned = Stats.Churned,
+            Floated = Stats.Floated,
             Renegotiations = Stats.Renegotiations,
             TrafficTarget = _options.TrafficTarget?.ToString(),
             TrafficSent = Stats.TrafficSent,

@@ -15,6 +15,9 @@ public enum SwarmScenario
 
     /// <summary>At mid-run every client drops its session at once and reconnects (a reconnect storm).</summary>
     Storm,
+
+    /// <summary>At mid-run every connected client moves to a new source port and keeps its session (NAT rebinding).</summary>
+    Float,
 }
 
 /// <summary>The settings of one swarm run.</summary>

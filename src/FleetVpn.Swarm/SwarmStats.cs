@@ -66,6 +66,12 @@ public sealed class SwarmStats
     }
 
     public void ChurnedOne() => Interlocked.Increment(ref _churned);
+
+    /// <summary>Connected clients moved to a new source port mid-session (scenario float).</summary>
+    public long Floated => Interlocked.Read(ref _floated);
+    private long _floated;
+
+    public void FloatedOne() => Interlocked.Increment(ref _floated);
     public void Renegotiated() => Interlocked.Increment(ref _renegotiations);
     public void ControlReplayed() => Interlocked.Increment(ref _controlReplays);
 

@@ -8,7 +8,7 @@ namespace FleetVpn.EndToEnd.Tests;
 /// openvpn 2.6 server (with and without tls-crypt) and FleetVPN (steady and churn). Every simulated client
 /// must connect and get ICMP echo replies from the server's tun address through its tunnel. Against FleetVPN
 /// also a reconnect storm (every client drops at once and comes back on a new source port) and server-initiated
-/// renegotiation under ICMP load, and four workers sharing the clients.
+/// renegotiation under ICMP load, four workers sharing the clients, and clients changing source port mid-session.
 /// </summary>
 public sealed class SwarmTests(E2EFixture env, ITestOutputHelper output) : IClassFixture<E2EFixture>
 {
@@ -94,6 +94,29 @@ public sealed class SwarmTests(E2EFixture env, ITestOutputHelper output) : IClas
         // A peer-id names its worker (peer-id mod 4): the kernel's SO_REUSEPORT hash of 200 source ports reaches all four.
         var workers = ConnectedPeerIds(server).Select(id => id % 4).Distinct().Count();
         Assert.True(workers == 4, $"the clients' peer-ids name {workers} of the 4 workers.\n{server.Process.Describe(40)}");
+    }
+
+    [Fact]
+    public async Task Clients_that_change_source_port_keep_their_sessions_and_reach_their_worker()
+    {
+        const int clients = 100;
+        await using var server = await StartServerAsync(ServerKind.FleetVpn, new SwarmServerConfig { Extra = ["workers 4"] });
+        // At mid-run every connected client moves to a new source port (a NAT rebinding) without reconnecting.
+        var run = await RunSwarmAsync(["--scenario", "float"], durationSeconds: 14, clients: clients);
+        AssertAllConnectedAndPinged(run, server, clients);
+        Assert.Equal(clients, run.Number("floated"));
+        Assert.True(run.Number("handshakes") == clients, $"a floated client reconnected: handshakes {run.Number("handshakes")}\n{run.Result}");
+        long sent = run.Number("ping", "sent"), received = run.Number("ping", "received");
+        Assert.True((sent - received) * 100 <= 5 * sent, $"ICMP loss {sent - received} of {sent} (more than 5 %)\n{run.Result}");
+        // Each float is logged by the session's owner; a new port the kernel hashes to another of the 4 workers
+        // reached it through the hand-over (about 3 in 4 clients).
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (server.Log.Lines.Count(l => l.Contains(" floated to ", StringComparison.Ordinal)) < clients && DateTime.UtcNow < deadline)
+            await Task.Delay(200);
+        var floats = server.Log.Lines.Where(l => l.Contains(" floated to ", StringComparison.Ordinal)).ToList();
+        Assert.True(floats.Count >= clients, $"{floats.Count} float lines for {clients} clients.\n{server.Process.Describe(60)}");
+        int handedOver = floats.Count(l => l.Contains("(handed over to its worker", StringComparison.Ordinal));
+        Assert.True(handedOver >= clients / 4, $"only {handedOver} of {floats.Count} floats reached their worker through a hand-over.\n{server.Process.Describe(60)}");
     }
 
     private static List<int> ConnectedPeerIds(ServerProcess server)

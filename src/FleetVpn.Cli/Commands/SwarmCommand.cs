@@ -26,8 +26,8 @@ internal static class SwarmCommand
         var pki = new Option<string>("--pki") { Description = "easy-rsa PKI directory: ca.crt, issued/<CN>.crt, private/<CN>.key; every client certificate in issued/ is used in turn (server certificates are skipped).", HelpName = "DIR", Required = true };
         var ramp = new Option<double>("--ramp") { Description = "New clients started per second.", HelpName = "PER_SECOND", DefaultValueFactory = _ => 100 };
         var duration = new Option<int>("--duration") { Description = "Length of the run in seconds (the ramp included); then clients send their exit notification and stop.", HelpName = "SECONDS", DefaultValueFactory = _ => 30 };
-        var scenario = new Option<string>("--scenario") { Description = "steady: connect and stay; churn: every --churn-interval a share of clients leaves and reconnects; storm: at mid-run all clients drop and reconnect at once.", HelpName = "steady|churn|storm", DefaultValueFactory = _ => "steady" };
-        scenario.AcceptOnlyFromAmong("steady", "churn", "storm");
+        var scenario = new Option<string>("--scenario") { Description = "steady: connect and stay; churn: every --churn-interval a share of clients leaves and reconnects; storm: at mid-run all clients drop and reconnect at once; float: at mid-run every connected client moves to a new source port and keeps its session (NAT rebinding).", HelpName = "steady|churn|storm|float", DefaultValueFactory = _ => "steady" };
+        scenario.AcceptOnlyFromAmong("steady", "churn", "storm", "float");
         var churnPercent = new Option<double>("--churn-percent") { Description = "Percent of the connected clients that leave and reconnect at each churn.", HelpName = "PERCENT", DefaultValueFactory = _ => 10 };
         var churnInterval = new Option<int>("--churn-interval") { Description = "Seconds between churns.", HelpName = "SECONDS", DefaultValueFactory = _ => 60 };
         var dataCiphers = new Option<string>("--data-ciphers") { Description = "Data ciphers the clients offer (IV_CIPHERS), colon-separated.", HelpName = "LIST", DefaultValueFactory = _ => "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305" };

@@ -32,6 +32,9 @@ public sealed class PacketDispatcher
         _worker = worker;
     }
 
+    /// <summary>True while the worker dispatches datagrams another worker handed to it.</summary>
+    internal bool HandlingInbox { get; set; }
+
     /// <summary>True (and the datagram passed on) when <paramref name="owner"/> is another worker.</summary>
     private bool HandOff(Worker owner, ReadOnlySpan<byte> datagram, SocketAddress from)
     {
@@ -92,7 +95,7 @@ public sealed class PacketDispatcher
         {
             // Only P_DATA_V2 names its session; a V1 packet from elsewhere found none above.
             if (_server.Sessions.ByAddress(from) is { } other && other != session) { ServerCounters.Increment(ref counters.SpoofedSource); return; }
-            session.Float(from);
+            session.Float(from, handedOver: HandlingInbox);
         }
         session.LastReceivedMs = ServerContext.NowMs;
         Interlocked.Add(ref session.BytesReceived, packet.Length);

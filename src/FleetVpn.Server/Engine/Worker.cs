@@ -235,11 +235,13 @@ public sealed class Worker : IDisposable
     private void TakeInbox()
     {
         _wake.Drain();
+        _dispatcher.HandlingInbox = true;
         while (_datagrams.TryDequeue(out var item))
         {
             Dispatch(item.Datagram.AsSpan(0, item.Length), item.From);
             ArrayPool<byte>.Shared.Return(item.Datagram);
         }
+        _dispatcher.HandlingInbox = false;
         long soon = ServerContext.NowMs + SessionTimers.ControlPollMs;
         while (_wakeRequests.TryDequeue(out var session)) Schedule(session, soon);
     }

@@ -582,11 +582,12 @@ public sealed class ClientSession
     }
 
     /// <summary>Floats the client to a new address after an authenticated P_DATA_V2 from it (§11).</summary>
-    public void Float(SocketAddress from)
+    /// <param name="handedOver">The packet reached another worker first (the new address hashes there) and was handed to the owner.</param>
+    public void Float(SocketAddress from, bool handedOver = false)
     {
         var copy = SessionTable.Copy(from);
         var old = Name;
         _server.Sessions.Move(this, copy);
-        _server.Log.Info($"{old} floated to {ServerContext.Describe(RemoteEndPoint)}", "float");
+        _server.Log.Info($"{old} floated to {ServerContext.Describe(RemoteEndPoint)}{(handedOver ? $" (handed over to its worker {Owner.Index})" : "")}", "float");
     }
 }
