@@ -27,18 +27,7 @@ public static class IcmpEcho
         int total = Ipv4HeaderSize + IcmpHeaderSize + payload.Length;
         if (total > 65535) throw new ArgumentException("packet too long", nameof(payload));
         if (packet.Length < total) throw new ArgumentException("buffer too small", nameof(packet));
-        var ip = packet[..Ipv4HeaderSize];
-        ip[0] = 0x45;                                   // version 4, IHL 5
-        ip[1] = 0;                                      // DSCP/ECN
-        BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)total);
-        BinaryPrimitives.WriteUInt16BigEndian(ip[4..], ipId);
-        BinaryPrimitives.WriteUInt16BigEndian(ip[6..], 0x4000); // DF, fragment offset 0
-        ip[8] = 64;                                     // TTL
-        ip[9] = ProtocolIcmp;
-        ip[10] = ip[11] = 0;
-        BinaryPrimitives.WriteUInt32BigEndian(ip[12..], source);
-        BinaryPrimitives.WriteUInt32BigEndian(ip[16..], destination);
-        BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Checksum(ip));
+        WriteIpv4Header(packet, total, ipId, ProtocolIcmp, source, destination);
 
         var icmp = packet.Slice(Ipv4HeaderSize, IcmpHeaderSize + payload.Length);
         icmp[0] = type;
@@ -73,6 +62,23 @@ public static class IcmpEcho
         sequence = BinaryPrimitives.ReadUInt16BigEndian(icmp[6..]);
         payload = icmp[IcmpHeaderSize..];
         return true;
+    }
+
+    /// <summary>A 20-byte IPv4 header (no options, DF, TTL 64) with its checksum, at the start of <paramref name="packet"/>.</summary>
+    public static void WriteIpv4Header(Span<byte> packet, int total, ushort ipId, byte protocol, uint source, uint destination)
+    {
+        var ip = packet[..Ipv4HeaderSize];
+        ip[0] = 0x45;                                   // version 4, IHL 5
+        ip[1] = 0;                                      // DSCP/ECN
+        BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)total);
+        BinaryPrimitives.WriteUInt16BigEndian(ip[4..], ipId);
+        BinaryPrimitives.WriteUInt16BigEndian(ip[6..], 0x4000); // DF, fragment offset 0
+        ip[8] = 64;                                     // TTL
+        ip[9] = protocol;
+        ip[10] = ip[11] = 0;
+        BinaryPrimitives.WriteUInt32BigEndian(ip[12..], source);
+        BinaryPrimitives.WriteUInt32BigEndian(ip[16..], destination);
+        BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Checksum(ip));
     }
 
     /// <summary>The Internet checksum (RFC 1071) of <paramref name="data"/>; 0 when verifying data that includes its checksum.</summary>

@@ -20,18 +20,7 @@ public static class UdpDatagram
         int total = HeaderSize + payload.Length;
         if (total > 65535) throw new ArgumentException("packet too long", nameof(payload));
         if (packet.Length < total) throw new ArgumentException("buffer too small", nameof(packet));
-        var ip = packet[..IcmpEcho.Ipv4HeaderSize];
-        ip[0] = 0x45;                                   // version 4, IHL 5
-        ip[1] = 0;
-        BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)total);
-        BinaryPrimitives.WriteUInt16BigEndian(ip[4..], ipId);
-        BinaryPrimitives.WriteUInt16BigEndian(ip[6..], 0x4000); // DF, fragment offset 0
-        ip[8] = 64;                                     // TTL
-        ip[9] = ProtocolUdp;
-        ip[10] = ip[11] = 0;
-        BinaryPrimitives.WriteUInt32BigEndian(ip[12..], source);
-        BinaryPrimitives.WriteUInt32BigEndian(ip[16..], destination);
-        BinaryPrimitives.WriteUInt16BigEndian(ip[10..], IcmpEcho.Checksum(ip));
+        IcmpEcho.WriteIpv4Header(packet, total, ipId, ProtocolUdp, source, destination);
 
         int udpLength = UdpHeaderSize + payload.Length;
         var udp = packet.Slice(IcmpEcho.Ipv4HeaderSize, udpLength);
