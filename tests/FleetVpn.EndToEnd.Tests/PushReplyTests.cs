@@ -17,10 +17,10 @@ public sealed class PushReplyTests(E2EFixture env, ITestOutputHelper output) : I
     private static readonly string[] FlagsFleetVpnDoesNotImplement = ["tls-ekm", "dyn-tls-crypt"];
 
     [Fact]
-    public async Task Push_reply_equals_openvpn_2_6_apart_from_tls_ekm_and_dyn_tls_crypt()
+    public async Task Push_reply_equals_openvpn_2_6_apart_from_tls_ekm_dyn_tls_crypt_and_the_peer_id_value()
     {
-        var underTest = await ReceivePushReplyAsync(env.ServerKind);
-        var reference = await ReceivePushReplyAsync(ServerKind.OpenVpn);
+        var underTest = WithPeerIdValueHidden(await ReceivePushReplyAsync(env.ServerKind));
+        var reference = WithPeerIdValueHidden(await ReceivePushReplyAsync(ServerKind.OpenVpn));
         var expected = WithoutUnimplementedFlags(reference);
         output.WriteLine($"{env.ServerKind}: {underTest}\nopenvpn:  {reference}\nexpected: {expected}");
 
@@ -38,6 +38,22 @@ public sealed class PushReplyTests(E2EFixture env, ITestOutputHelper output) : I
         var replies = ClientLogFacts.PushReplies(client.Log);
         Assert.True(replies.Count == 1, $"the client logged {replies.Count} PUSH_REPLY messages from {kind} (expected 1).\n{client.Process.Describe()}");
         return replies[0];
+    }
+
+    /// <summary>
+    /// The reply with its peer-id value replaced by "N", after checking it is a peer-id a client
+    /// accepts (0 to 2^24-2). The value is the server's choice: FleetVPN's names the worker that owns
+    /// the session (peer-id mod workers), so which one a client gets depends on how the kernel's
+    /// SO_REUSEPORT hash spreads its source port over the workers.
+    /// </summary>
+    private static string WithPeerIdValueHidden(string pushReply)
+    {
+        var options = pushReply.Split(',');
+        var peerIds = options.Where(o => o.StartsWith("peer-id ", StringComparison.Ordinal)).ToArray();
+        Assert.True(peerIds.Length == 1, $"expected one peer-id option in {pushReply}");
+        var value = peerIds[0]["peer-id ".Length..];
+        Assert.True(int.TryParse(value, out var id) && id is >= 0 and < 0xFFFFFF, $"peer-id '{value}' is not a valid peer-id in {pushReply}");
+        return string.Join(',', options.Select(o => o == peerIds[0] ? "peer-id N" : o));
     }
 
     /// <summary>The reply with <see cref="FlagsFleetVpnDoesNotImplement"/> taken out of its protocol-flags option (and the option dropped if it empties).</summary>
