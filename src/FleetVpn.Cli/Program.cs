@@ -1,5 +1,11 @@
 using System.CommandLine;
 using FleetVpn.Cli.Commands;
+using FleetVpn.Platform.Memory;
+
+// Two malloc arenas instead of up to 8 per core, set before the runtime's threads have made theirs: glibc fixes
+// its arena limit once more than 8 arenas exist, and each thread-pool thread that ran a TLS handshake would keep
+// one, fragmented, for good.
+NativeHeap.LimitArenas(2);
 
 // The composition root: each command lives in Commands/ and wires its own services.
 // `doctor` joins here when it exists.

@@ -30,6 +30,30 @@ public abstract class TlsChannel : IAsyncDisposable
 
     public string? TlsDescription => Ssl.IsAuthenticated ? $"{Ssl.SslProtocol}, cipher {Ssl.NegotiatedCipherSuite}" : null;
 
+    /// <summary>
+    /// Bytes a TLS record of <paramref name="plaintextLength"/> application bytes takes on the wire with the
+    /// negotiated version and cipher (AEAD suites only: no padding), or -1 when that is not fixed (CBC suites) or
+    /// the session is not authenticated. Lets a released session tell a client's EXIT from other messages by size.
+    /// </summary>
+    public int RecordLength(int plaintextLength)
+    {
+        if (!Ssl.IsAuthenticated) return -1;
+        const int header = 5, tag = 16;
+        string suite = Ssl.NegotiatedCipherSuite.ToString();
+        bool aead = suite.Contains("_GCM_", StringComparison.Ordinal) || suite.Contains("CHACHA20_POLY1305", StringComparison.Ordinal);
+        if (!aead) return -1;
+#pragma warning disable SYSLIB0039 // naming old protocol versions to recognise them, not to enable them
+        return Ssl.SslProtocol switch
+        {
+            System.Security.Authentication.SslProtocols.Tls13 => header + plaintextLength + 1 + tag, // + inner content type
+            System.Security.Authentication.SslProtocols.Tls12 when suite.Contains("_GCM_", StringComparison.Ordinal)
+                => header + 8 + plaintextLength + tag, // + explicit nonce
+            System.Security.Authentication.SslProtocols.Tls12 => header + plaintextLength + tag,
+            _ => -1,
+        };
+#pragma warning restore SYSLIB0039
+    }
+
     /// <summary>Feeds ciphertext the reliability layer delivered in order.</summary>
     public void Deliver(byte[] ciphertext) => _transport.Deliver(ciphertext);
 

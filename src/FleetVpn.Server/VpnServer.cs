@@ -123,8 +123,6 @@ public sealed class VpnServer
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var threads = workers.Select(w => StartThread($"fleetvpn-w{w.Index}", () => w.Run(stop.Token))).ToList();
-        // Two malloc arenas instead of up to 8 per core: each thread-pool thread that ran a handshake would keep one.
-        NativeHeap.LimitArenas(2);
         DataPathWarmup.Run();
         _log.Info("Initialization Sequence Completed");
 

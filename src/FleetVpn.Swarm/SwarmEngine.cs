@@ -28,8 +28,6 @@ public sealed class SwarmEngine : IDisposable
     {
         _options = options;
         _progress = progress;
-        // Two malloc arenas instead of up to 16: the handshakes on the thread pool would otherwise each keep one.
-        NativeHeap.LimitArenas(2);
         _sources = SourceAddressPlan.Create(options.Remote.Address, options.Clients, options.SourcesCidr);
         _sockets = new SwarmSockets(options.Remote, options.Clients, _sources);
         _clients = new SimulatedClient[options.Clients];

@@ -13,8 +13,14 @@ public sealed class ExplicitExitNotifyTests(E2EFixture env, ITestOutputHelper ou
     /// <summary>The status file's rewrite interval (<c>status FILE 1</c>).</summary>
     private const int StatusInterval = 1;
 
-    [Fact]
-    public async Task Client_stopped_with_explicit_exit_notify_leaves_the_status_file_at_the_next_rewrite()
+    /// <param name="idleSeconds">
+    /// Seconds the connected client stays idle before it stops: 0, and 6, past FleetVPN's release of the TLS session
+    /// (2 s after the handshake), when the server can no longer read the EXIT and knows it by its TLS record's size.
+    /// </param>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(6)]
+    public async Task Client_stopped_with_explicit_exit_notify_leaves_the_status_file_at_the_next_rewrite(int idleSeconds)
     {
         await using var server = await env.StartServerAsync(output, new ServerConfig { StatusInterval = StatusInterval });
         var statusPath = server.StatusPath ?? throw new InvalidOperationException("the fixture names no status file");
@@ -29,6 +35,7 @@ public sealed class ExplicitExitNotifyTests(E2EFixture env, ITestOutputHelper ou
         var listed = await StatusFile.WaitForAsync(statusPath, s => s.Lists(client.Name), TimeSpan.FromSeconds(3));
         Assert.True(listed is not null, $"the status file never listed {client.Name}:\n{StatusFile.TryRead(statusPath)?.Text}");
         Assert.Contains(listed!.Routes, r => r.VirtualAddress == Net.FirstClientAddress && r.CommonName == client.Name);
+        await Task.Delay(TimeSpan.FromSeconds(idleSeconds));
 
         // SIGTERM by the client's PID; the keepalive timeout (120 s) is far beyond the deadline, so only
         // the exit notification can free the client in time. FleetVPN: within 2.5 s (one status interval,

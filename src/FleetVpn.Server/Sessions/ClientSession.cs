@@ -164,8 +164,12 @@ public sealed class ClientSession
                 LastReceivedMs = ServerContext.NowMs;
                 if (packet.Opcode != Opcode.ControlV1 || packet.Payload.Length == 0) return;
                 // A message the link had already received is a retransmission whose ACK was lost (a PUSH_REQUEST
-                // on a lossy or overloaded path): acknowledged again, never taken for EXIT.
-                if (packet.HasMessageId && packet.MessageId < _negotiation.ReleasedNextExpected) SendAckLocked(packet.MessageId);
+                // on a lossy or overloaded path): acknowledged again, never taken for EXIT. So is a new message whose
+                // TLS record is not the size of EXIT's: a PUSH_REQUEST that crossed the PUSH_REPLY (the client asks
+                // again every 5 s until it has one). Where the size is unknown (CBC suites), a new message is EXIT.
+                if (packet.HasMessageId && (packet.MessageId < _negotiation.ReleasedNextExpected
+                    || (_negotiation.ExitRecordLength > 0 && packet.Payload.Length != _negotiation.ExitRecordLength)))
+                    SendAckLocked(packet.MessageId);
                 else closeForExit = true;
                 return;
             }
@@ -470,10 +474,11 @@ public sealed class ClientSession
     }
 
     /// <summary>
-    /// Seconds a finished handshake keeps its TLS session, so that a PUSH_REQUEST the client retransmits
-    /// (first retransmit after tls-timeout, 2 s) is still read, not taken for EXIT.
+    /// Seconds a finished handshake keeps its TLS session once all it sent was acknowledged. Short, because TLS
+    /// sessions alive at once are what a burst of handshakes costs in memory (tens of KB of OpenSSL buffers each,
+    /// and the native heap they fragment); late retransmissions are acknowledged without it (see OnControlPacket).
     /// </summary>
-    private const int TlsGraceSeconds = 10;
+    private const int TlsGraceSeconds = 2;
 
     /// <summary>
     /// After the handshake an idle client holds no TLS object (a few KB each); with server-side

@@ -42,6 +42,7 @@ public sealed class KeyNegotiation
         var tls = Tls;
         if (tls is null) return;
         TlsReleased = true;
+        ExitRecordLength = tls.RecordLength(ExitMessage.Length);
         Tls = null;
         _ = tls.DisposeAsync().AsTask();
     }
@@ -61,6 +62,15 @@ public sealed class KeyNegotiation
     /// retransmission of something already received (its ACK was lost), not a new message.
     /// </summary>
     public uint ReleasedNextExpected { get; private set; }
+
+    /// <summary>"EXIT" and its NUL, the one message a 2.6 client sends on an idle control channel (cc-exit).</summary>
+    private static ReadOnlySpan<byte> ExitMessage => "EXIT\0"u8;
+
+    /// <summary>
+    /// The size of the TLS record that carries <see cref="ExitMessage"/> in the released session (AEAD suites), or -1
+    /// when unknown: after the release a new control message of exactly this size is the client's EXIT.
+    /// </summary>
+    public int ExitRecordLength { get; private set; } = -1;
 
     private CancellationTokenSource? _stop = new();
 
