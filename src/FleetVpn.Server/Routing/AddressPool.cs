@@ -20,14 +20,17 @@ namespace FleetVpn.Server.Routing;
 public sealed class AddressPool
 {
     private readonly uint _first;
-    private readonly bool[] _used;
+    private readonly int _size;
     private readonly object _gate = new();
 
-    // Per slot: the common name it remembers, whether only that name may take it, and when it was
-    // released or remembered (a counter; 0 = never), to reclaim the longest-unused one first.
-    private readonly string?[] _owner;
-    private readonly bool[] _fixed;
-    private readonly long[] _releasedAt;
+    // Per slot: in use, the common name it remembers, whether only that name may take it, and when it was
+    // released or remembered (a counter; 0 = never), to reclaim the longest-unused one first. The arrays cover
+    // the slots touched so far and grow (doubling) as clients come: a /12 pool (a million addresses) holding
+    // 100,000 clients keeps 130,000 slots, not 18 MB. A slot past their end is free and remembers nothing.
+    private bool[] _used = [];
+    private string?[] _owner = [];
+    private bool[] _fixed = [];
+    private long[] _releasedAt = [];
     private readonly Dictionary<string, int> _slotByName = new(StringComparer.Ordinal);
     private long _clock;
 
@@ -42,18 +45,14 @@ public sealed class AddressPool
         ServerAddress = net + 1;
         _first = net + 2;
         uint last = (net | ~mask) - 1;
-        int size = last >= _first ? (int)(last - _first + 1) : 0;
-        _used = new bool[size];
-        _owner = new string?[size];
-        _fixed = new bool[size];
-        _releasedAt = new long[size];
+        _size = last >= _first ? (int)(last - _first + 1) : 0;
     }
 
     public uint Network { get; }
     public uint Mask { get; }
     public uint ServerAddress { get; }
     public int PrefixLength => System.Numerics.BitOperations.PopCount(Mask);
-    public int Capacity => _used.Length;
+    public int Capacity => _size;
 
     public bool Contains(uint address) => (address & Mask) == Network;
 
@@ -87,6 +86,7 @@ public sealed class AddressPool
                 address = 0;
                 return false;
             }
+            Cover(slot);
             _used[slot] = true;
             if (_owner[slot] != commonName)
             {
@@ -114,6 +114,7 @@ public sealed class AddressPool
         {
             int slot = SlotOf(address);
             if (slot < 0) return false;
+            Cover(slot);
             Forget(slot);
             _owner[slot] = commonName;
             _fixed[slot] = isFixed;
@@ -158,8 +159,9 @@ public sealed class AddressPool
     {
         lock (_gate)
         {
-            long i = (long)address - _first;
-            if (i < 0 || i >= _used.Length) return true;
+            int i = SlotOf(address);
+            if (i < 0) return true;
+            Cover(i);
             if (_used[i]) return false;
             _used[i] = true;
             return true;
@@ -172,7 +174,7 @@ public sealed class AddressPool
         lock (_gate)
         {
             int i = SlotOf(address);
-            if (i < 0 || !_used[i]) return;
+            if (i < 0 || i >= _used.Length || !_used[i]) return;
             _used[i] = false;
             if (_owner[i] is null) _lowestUnowned = Math.Min(_lowestUnowned, i);
             else _releasedAt[i] = ++_clock;
@@ -196,22 +198,36 @@ public sealed class AddressPool
     private int SlotOf(uint address)
     {
         long i = (long)address - _first;
-        return i >= 0 && i < _used.Length ? (int)i : -1;
+        return i >= 0 && i < _size ? (int)i : -1;
+    }
+
+    /// <summary>Grows the slot arrays (doubling, at most to the pool's size) until they cover <paramref name="slot"/>.</summary>
+    private void Cover(int slot)
+    {
+        if (slot < _used.Length) return;
+        int length = (int)Math.Min(_size, Math.Max(Math.Max(1024L, 2L * _used.Length), slot + 1L));
+        Array.Resize(ref _used, length);
+        Array.Resize(ref _owner, length);
+        Array.Resize(ref _fixed, length);
+        Array.Resize(ref _releasedAt, length);
     }
 
     private int LowestFreeUnowned()
     {
-        for (int i = _lowestUnowned; i < _used.Length; i++)
+        for (int i = _lowestUnowned; i < _size; i++)
         {
-            if (_used[i] || _owner[i] is not null) continue;
+            if (i < _used.Length && (_used[i] || _owner[i] is not null)) continue;
             _lowestUnowned = i;
             return i;
         }
-        _lowestUnowned = _used.Length;
+        _lowestUnowned = _size;
         return -1;
     }
 
-    /// <summary>The free, non-fixed, remembered slot released longest ago (lowest index on a tie); -1 if none.</summary>
+    /// <summary>
+    /// The free, non-fixed, remembered slot released longest ago (lowest index on a tie); -1 if none. Asked only when
+    /// no slot is free and unremembered, so the arrays then cover the whole pool.
+    /// </summary>
     private int LongestReleased()
     {
         int best = -1;

@@ -136,4 +136,28 @@ public sealed class AddressPoolTests
         Assert.True(pool.TryGetRemembered("second", out var address));
         Assert.Equal(A(9), address);
     }
+
+    [Fact]
+    public void A_twelve_bit_pool_hands_out_every_address_in_order_and_remembers_one_near_its_end()
+    {
+        // 10.0.0.0/12: 2^20 less the network, the server (.1) and the broadcast: 1,048,573 client addresses, slots grown as they are taken.
+        var pool = new AddressPool(IPAddress.Parse("10.0.0.0"), IPAddress.Parse("255.240.0.0"));
+        uint first = AddressPool.ToUInt32(IPAddress.Parse("10.0.0.2"));
+        uint last = AddressPool.ToUInt32(IPAddress.Parse("10.15.255.254"));
+        Assert.Equal(1_048_573, pool.Capacity);
+
+        Assert.True(pool.Remember("far", last, isFixed: true));
+        for (int i = 0; i < 5_000; i++)
+        {
+            Assert.True(pool.TryAllocate($"device-{i}", out var address));
+            Assert.Equal(first + (uint)i, address);
+        }
+        Assert.False(pool.TryReserve(first + 4_999));
+        Assert.True(pool.TryReserve(first + 600_000));
+        Assert.True(pool.TryAllocate("far", out var far));
+        Assert.Equal(last, far);
+        pool.Release(first + 10);
+        Assert.True(pool.TryAllocate("device-10", out var again));
+        Assert.Equal(first + 10, again);
+    }
 }
