@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using FleetVpn.Protocol.DataChannel;
@@ -46,7 +47,10 @@ public static class InterleavedCipherProbe
         using var evpOpener = new OpenSslAeadPacketCipher(api, cipher, keys, KeyMaterial.ClientToServer);
         using var rekeyed = new OpenSslAeadPacketCipher(api, cipher, keys, KeyMaterial.ServerToClient);
         using var missCache = new PacketCipherCache(1);
-        Func<KeyMaterial, int, IPacketCipher> create = (k, slot) => PacketCiphers.Create(cipher, HmacDigest.Sha256, k, slot);
+        // The cache tells owners apart by reference: the keys boxed, as a session's DataChannelKeys hold them.
+        var keysOwner = new StrongBox<KeyMaterial>(keys);
+        var otherOwner = new StrongBox<KeyMaterial>(other);
+        Func<StrongBox<KeyMaterial>, int, IPacketCipher> create = (k, slot) => PacketCiphers.Create(cipher, HmacDigest.Sha256, k.Value, slot);
         uint id = 0;
         int turn = 0;
         var variants = new (string Name, Func<int> Run)[]
@@ -63,7 +67,7 @@ public static class InterleavedCipherProbe
                 rekeyed.Rekey(cipher, (++turn & 1) == 0 ? keys : other, KeyMaterial.ServerToClient);
                 return rekeyed.Seal(packet, 4, ++id, plaintext);
             }),
-            ("seal cache miss", () => missCache.Get((++turn & 1) == 0 ? keys : other, KeyMaterial.ServerToClient, create).Seal(packet, 4, ++id, plaintext)),
+            ("seal cache miss", () => missCache.Get((++turn & 1) == 0 ? keysOwner : otherOwner, KeyMaterial.ServerToClient, create).Seal(packet, 4, ++id, plaintext)),
             ("open cached BCL", () => bclOpener.TryOpen(received, 4, output, out int n, out _) ? n : -1),
             ("open cached EVP", () => evpOpener.TryOpen(received, 4, output, out int n, out _) ? n : -1),
             ("open fresh BCL", () =>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using FleetVpn.Protocol.DataChannel;
@@ -21,8 +22,11 @@ public class PacketCipherBenchmarks
 
     private static readonly Func<PacketCipherBenchmarks, int, IPacketCipher> CreateForCache = static (owner, slot) => owner.Create(slot);
 
-    private KeyMaterial _keys = null!;
-    private KeyMaterial _otherKeys = null!;
+    private KeyMaterial _keys;
+    private KeyMaterial _otherKeys;
+    // The cache tells owners apart by reference: the two peers' keys boxed, as a session's DataChannelKeys hold them.
+    private StrongBox<KeyMaterial> _keysOwner = null!;
+    private StrongBox<KeyMaterial> _otherKeysOwner = null!;
     private DataCipher _cipher = null!;
     private byte[] _plaintext = null!;
     private byte[] _sealBuffer = null!;
@@ -33,7 +37,7 @@ public class PacketCipherBenchmarks
     private AeadPacketCipher _bclOpener = null!;
     private OpenSslAeadPacketCipher _rekeyed = null!;
     private PacketCipherCache _missCache = null!;
-    private Func<KeyMaterial, int, IPacketCipher> _createForMiss = null!;
+    private Func<StrongBox<KeyMaterial>, int, IPacketCipher> _createForMiss = null!;
     private uint _packetId;
     private int _turn;
 
@@ -51,6 +55,8 @@ public class PacketCipherBenchmarks
         var api = LibCrypto.Shared ?? throw new InvalidOperationException("libcrypto.so.3 did not load: no OpenSSL path to measure");
         _keys = new KeyMaterial(RandomNumberGenerator.GetBytes(KeyMaterial.Size));
         _otherKeys = new KeyMaterial(RandomNumberGenerator.GetBytes(KeyMaterial.Size));
+        _keysOwner = new StrongBox<KeyMaterial>(_keys);
+        _otherKeysOwner = new StrongBox<KeyMaterial>(_otherKeys);
         _plaintext = RandomNumberGenerator.GetBytes(PayloadBytes);
         _sealBuffer = new byte[HeaderLength + AeadPacketCipher.Overhead + PayloadBytes];
         DataPacketHeader.WriteV2(_sealBuffer, keyId: 0, peerId: 1);
@@ -58,7 +64,7 @@ public class PacketCipherBenchmarks
         _bclOpener = new AeadPacketCipher(_cipher, _keys, KeyMaterial.ClientToServer);
         _rekeyed = new OpenSslAeadPacketCipher(api, _cipher, _keys, KeyMaterial.ServerToClient);
         _missCache = new PacketCipherCache(1);
-        _createForMiss = (keys, slot) => PacketCiphers.Create(_cipher, HmacDigest.Sha256, keys, slot);
+        _createForMiss = (keys, slot) => PacketCiphers.Create(_cipher, HmacDigest.Sha256, keys.Value, slot);
 
         // What the server receives: packets the clients sealed with their client-to-server keys.
         _received = SealedByClient(_keys);
@@ -129,7 +135,7 @@ public class PacketCipherBenchmarks
     /// <summary>Two peers sharing a one-entry cache: every packet misses, as an idle fleet's keepalives do.</summary>
     [Benchmark]
     public int SealCacheMiss() =>
-        _missCache.Get((++_turn & 1) == 0 ? _keys : _otherKeys, KeyMaterial.ServerToClient, _createForMiss)
+        _missCache.Get((++_turn & 1) == 0 ? _keysOwner : _otherKeysOwner, KeyMaterial.ServerToClient, _createForMiss)
             .Seal(_sealBuffer, HeaderLength, ++_packetId, _plaintext);
 
     private IPacketCipher Create(int slot) => PacketCiphers.Create(_cipher, HmacDigest.Sha256, _keys, slot);

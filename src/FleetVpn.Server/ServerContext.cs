@@ -24,7 +24,7 @@ public sealed class ServerContext
         Ports = ports;
         Tun = tun;
         Pool = new AddressPool(options.ServerNetwork, options.ServerNetmask);
-        Sessions = new SessionTable(options.MaxClients, ports.Count);
+        Sessions = new SessionTable(options.MaxClients, ports.Count, new TunnelAddressIndex(Pool.FirstClientAddress, Pool.Capacity));
         Cookie = new SessionCookie(options.HandWindowSeconds);
         Tls = new ServerTlsSettings(
             options.ServerCertificate ?? throw new InvalidOperationException("no server certificate"),

@@ -30,7 +30,6 @@ public sealed class CbcHmacPacketCipher : IPacketCipher
     {
         ArgumentNullException.ThrowIfNull(cipher);
         ArgumentNullException.ThrowIfNull(digest);
-        ArgumentNullException.ThrowIfNull(keys);
         if (cipher != DataCipher.Aes256Cbc && cipher != DataCipher.Aes128Cbc)
             throw new ArgumentException($"{cipher.Name} is not a supported CBC cipher (AES-256-CBC, AES-128-CBC)", nameof(cipher));
         Cipher = cipher;

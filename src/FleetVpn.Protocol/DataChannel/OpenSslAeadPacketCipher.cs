@@ -44,7 +44,6 @@ internal sealed unsafe class OpenSslAeadPacketCipher : IPacketCipher
     public void Rekey(DataCipher cipher, KeyMaterial keys, int slot)
     {
         ArgumentNullException.ThrowIfNull(cipher);
-        ArgumentNullException.ThrowIfNull(keys);
         nint evp = Api.CipherFor(cipher);
         if (evp == 0) throw new ArgumentException($"{cipher.Name} is not available from OpenSSL here", nameof(cipher));
         nint ctx = Context;

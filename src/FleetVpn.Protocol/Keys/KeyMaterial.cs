@@ -8,7 +8,7 @@ namespace FleetVpn.Protocol.Keys;
 /// A connected client keeps its keys for hours: <see cref="Trimmed"/> keeps only the bytes its cipher uses
 /// (80 instead of 256 for AES-256-GCM: the key and the 8-byte implicit IV of each direction).
 /// </summary>
-public sealed class KeyMaterial
+public readonly struct KeyMaterial
 {
     public const int Size = 256;
     public const int SlotSize = 128;

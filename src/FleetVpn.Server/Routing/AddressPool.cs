@@ -51,6 +51,8 @@ public sealed class AddressPool
     public uint Network { get; }
     public uint Mask { get; }
     public uint ServerAddress { get; }
+    /// <summary>NET+2, the first address handed to a client; the pool's <see cref="Capacity"/> addresses follow it.</summary>
+    public uint FirstClientAddress => _first;
     public int PrefixLength => System.Numerics.BitOperations.PopCount(Mask);
     public int Capacity => _size;
 

@@ -28,6 +28,9 @@ public sealed class ClientAddressing
     public uint Address { get; private set; }
     public uint Netmask { get; private set; }
 
+    /// <summary>True when the client has iroutes or a kernel route of its own: more to give back than its pool address.</summary>
+    public bool HasRoutes => _kernelHostRoute || _iroutes is not null;
+
     /// <summary>Subnets behind the client, as (network, mask).</summary>
     public IReadOnlyList<(uint Network, uint Mask)> IRoutes => (IReadOnlyList<(uint Network, uint Mask)>?)_iroutes ?? [];
 

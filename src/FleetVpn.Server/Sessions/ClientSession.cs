@@ -31,7 +31,8 @@ public sealed class ClientSession
     private KeyNegotiation? _negotiation;
     private DataCipher? _cipher;
     private HmacDigest _digest = HmacDigest.Sha1;
-    private readonly PacketIdSender _replaySender;
+    /// <summary>Replay packet-ids for the control channel's tls-auth/tls-crypt wrapper; null without one (nothing to number).</summary>
+    private readonly PacketIdSender? _replaySender;
     /// <summary>The control channel's replay window: made only with tls-auth/tls-crypt (their packets carry replay ids).</summary>
     private TimedReplayWindow? _replayWindow;
     /// <summary>Scratch space for wrapping control packets: per thread, not per client (an idle client holds none).</summary>
@@ -49,7 +50,7 @@ public sealed class ClientSession
         CreatedAtMs = ServerContext.NowMs;
         LastReceivedMs = LastSentMs = CreatedAtMs;
         // The stateless reset reply used replay packet-id 1; this session continues at 2 (§4.1).
-        _replaySender = new PacketIdSender((uint)ServerContext.UnixSeconds, lastId: 1);
+        if (server.Options.ControlWrapper.HasReplayId) _replaySender = new PacketIdSender((uint)ServerContext.UnixSeconds, lastId: 1);
     }
 
     /// <summary>The worker that admitted the session: only its thread touches the receive state and the timers.</summary>
@@ -70,11 +71,14 @@ public sealed class ClientSession
     public bool UsesPeerId { get; private set; }
     public bool CompLzoFraming { get; private set; }
 
-    /// <summary>The client's address, mask and iroutes once assigned.</summary>
+    /// <summary>
+    /// The client's iroutes and kernel routes, kept only for a client that has some: most devices have a pool
+    /// address and nothing else, and <see cref="VirtualAddress"/> is enough to give that back.
+    /// </summary>
     private ClientAddressing? _addressing;
 
     /// <summary>True for the client's own address and the subnets routed to it.</summary>
-    public bool OwnsSource(uint address) => _addressing?.OwnsSource(address) ?? false;
+    public bool OwnsSource(uint address) => (address == VirtualAddress && address != 0) || (_addressing?.OwnsSource(address) ?? false);
 
     /// <summary>The largest TCP MSS this client's packets may announce (`mssfix`); 0 = no clamping.</summary>
     public int MaxMss { get; private set; }
@@ -277,7 +281,7 @@ public sealed class ClientSession
         foreach (var datagram in outgoing)
         {
             // Every transmission, retransmissions and ACKs included, takes a fresh replay packet-id.
-            var id = _replaySender.Next();
+            var id = _replaySender?.Next() ?? default;
             int length = wrapper.Wrap(datagram, id.Id, id.Time, wrapped);
             _server.Send(wrapped.AsSpan(0, length), RemoteAddress);
         }
@@ -290,7 +294,7 @@ public sealed class ClientSession
         Span<uint> acks = [messageId];
         Span<byte> ack = stackalloc byte[ControlPacket.GetSize(1, false, 0)];
         int n = ControlPacket.Write(ack, Opcode.AckV1, _negotiation!.KeyId, OwnSessionId, acks, RemoteSessionId, 0, default);
-        var id = _replaySender.Next();
+        var id = _replaySender?.Next() ?? default;
         var wrapped = t_wrapped ??= new byte[2048];
         int length = _server.Options.ControlWrapper.Wrap(ack[..n], id.Id, id.Time, wrapped);
         _server.Send(wrapped.AsSpan(0, length), RemoteAddress);
@@ -365,9 +369,9 @@ public sealed class ClientSession
                 lock (_gate)
                 {
                     if (State == SessionState.Closed) { addressing.Release(); return; }
-                    _addressing = addressing;
+                    VirtualAddress = addressing.Address;
+                    _addressing = addressing.HasRoutes ? addressing : null;
                 }
-                VirtualAddress = addressing.Address;
                 UsesPeerId = peer.Has(PeerInfo.ProtoDataV2);
                 pushReply = PushReplyFactory.Build(_server.Options, _server.Pool, VirtualAddress, addressing.Netmask, UsesPeerId ? PeerId : null, peer, _cipher!, ccd);
             }
@@ -543,15 +547,18 @@ public sealed class ClientSession
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
         KeyNegotiation? negotiation;
         ClientAddressing? addressing;
+        uint address;
         lock (_gate)
         {
             State = SessionState.Closed;
             negotiation = _negotiation;
             addressing = _addressing;
+            address = VirtualAddress;
         }
         _server.Sessions.Remove(this);
         EndFirstHandshake();
-        addressing?.Release();
+        if (addressing is not null) addressing.Release();
+        else if (address != 0) _server.Pool.Release(address);
         negotiation?.Cancel();
         negotiation?.ReleaseTls();
         _server.Log.Write(level, $"{Name} disconnected: {reason}{(detail is null || !_server.Log.IsEnabled(4) ? "" : $" ({detail})")}", "disconnect");

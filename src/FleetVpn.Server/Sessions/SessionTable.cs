@@ -11,7 +11,7 @@ namespace FleetVpn.Server.Sessions;
 public sealed class SessionTable
 {
     private readonly ConcurrentDictionary<SocketAddress, ClientSession> _byAddress = new();
-    private readonly ConcurrentDictionary<uint, ClientSession> _byVirtualAddress = new();
+    private readonly TunnelAddressIndex _byVirtualAddress;
     private readonly ConcurrentDictionary<string, ClientSession> _byCommonName = new(StringComparer.Ordinal);
     private readonly ClientSession?[] _byPeerId;
     private readonly PeerIdAllocator _peerIds;
@@ -23,8 +23,10 @@ public sealed class SessionTable
 
     /// <param name="maxClients">Sessions in all.</param>
     /// <param name="workers">Workers the peer-ids are shared between.</param>
-    public SessionTable(int maxClients, int workers = 1)
+    /// <param name="tunnelAddresses">Where sessions are found by tunnel address (the pool's slots).</param>
+    public SessionTable(int maxClients, int workers, TunnelAddressIndex tunnelAddresses)
     {
+        _byVirtualAddress = tunnelAddresses;
         _peerIds = new PeerIdAllocator(maxClients, workers);
         _byPeerId = new ClientSession?[_peerIds.Capacity];
     }
@@ -43,12 +45,12 @@ public sealed class SessionTable
     /// <summary>Peer-ids run 0 … this − 1 (max-clients and some room per worker); every session holds one.</summary>
     public int PeerIdCapacity => _byPeerId.Length;
 
-    public ClientSession? ByVirtualAddress(uint address) => _byVirtualAddress.GetValueOrDefault(address);
+    public ClientSession? ByVirtualAddress(uint address) => _byVirtualAddress.Get(address);
 
     /// <summary>The client a tunnel packet goes to: its own address first, then the longest matching iroute.</summary>
     public ClientSession? ByDestination(uint address)
     {
-        if (_byVirtualAddress.TryGetValue(address, out var session)) return session;
+        if (_byVirtualAddress.Get(address) is { } session) return session;
         var routes = _iroutes;
         IRouteEntry? best = null;
         foreach (var r in routes)
@@ -81,7 +83,7 @@ public sealed class SessionTable
         }
     }
 
-    public void SetVirtualAddress(ClientSession session, uint address) => _byVirtualAddress[address] = session;
+    public void SetVirtualAddress(ClientSession session, uint address) => _byVirtualAddress.Set(address, session);
 
     /// <summary>
     /// Records <paramref name="session"/> as the holder of its common name and returns the session
@@ -113,7 +115,7 @@ public sealed class SessionTable
             _byCommonName.TryRemove(new KeyValuePair<string, ClientSession>(session.CommonName, session));
             if (_iroutes.Any(r => r.Session == session)) _iroutes = _iroutes.Where(r => r.Session != session).ToArray();
             if (session.VirtualAddress != 0)
-                _byVirtualAddress.TryRemove(new KeyValuePair<uint, ClientSession>(session.VirtualAddress, session));
+                _byVirtualAddress.Remove(session.VirtualAddress, session);
             if (session.PeerId >= 0 && ReferenceEquals(_byPeerId[session.PeerId], session))
             {
                 Volatile.Write(ref _byPeerId[session.PeerId], null);

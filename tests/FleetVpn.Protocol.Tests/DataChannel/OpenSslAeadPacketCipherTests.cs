@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FleetVpn.Protocol.DataChannel;
 using FleetVpn.Protocol.Keys;
 using FleetVpn.Protocol.Messages;
@@ -139,14 +140,14 @@ public sealed class OpenSslAeadPacketCipherTests
     public void A_cache_miss_rekeys_the_evicted_context_instead_of_making_one(string cipherName)
     {
         var cipher = DataCipher.Find(cipherName)!;
-        var owners = new[] { Keys(6), Keys(7) };
+        var owners = new[] { new StrongBox<KeyMaterial>(Keys(6)), new StrongBox<KeyMaterial>(Keys(7)) }; // the cache tells owners apart by reference
         using var cache = new PacketCipherCache(1); // one entry: every switch of owner is a miss
         IPacketCipher? first = null;
         var plaintext = Plaintext(16);
         for (int i = 0; i < 6; i++)
         {
-            var keys = owners[i % 2];
-            var cached = cache.Get(keys, KeyMaterial.ClientToServer, (k, slot) => PacketCiphers.Create(cipher, HmacDigest.Sha1, k, slot, Api));
+            var keys = owners[i % 2].Value;
+            var cached = cache.Get(owners[i % 2], KeyMaterial.ClientToServer, (k, slot) => PacketCiphers.Create(cipher, HmacDigest.Sha1, k.Value, slot, Api));
             first ??= cached;
             Assert.Same(first, cached);
             using var bcl = new AeadPacketCipher(cipher, keys, KeyMaterial.ClientToServer);
@@ -159,11 +160,11 @@ public sealed class OpenSslAeadPacketCipherTests
     [Fact]
     public void A_cache_miss_allocates_nothing_once_warm()
     {
-        var owners = new[] { Keys(8), Keys(9) };
+        var owners = new[] { new StrongBox<KeyMaterial>(Keys(8)), new StrongBox<KeyMaterial>(Keys(9)) };
         using var cache = new PacketCipherCache(1);
         var packet = new byte[DataPacketHeader.V2Size + AeadPacketCipher.Overhead + 16];
         var output = new byte[16];
-        Func<KeyMaterial, int, IPacketCipher> create = static (k, slot) => PacketCiphers.Create(DataCipher.Aes256Gcm, HmacDigest.Sha1, k, slot, Api);
+        Func<StrongBox<KeyMaterial>, int, IPacketCipher> create = static (k, slot) => PacketCiphers.Create(DataCipher.Aes256Gcm, HmacDigest.Sha1, k.Value, slot, Api);
         void Misses(int count)
         {
             for (int i = 0; i < count; i++)
@@ -204,10 +205,10 @@ public sealed class OpenSslAeadPacketCipherTests
     public void A_fallback_miss_frees_the_evicted_openssl_context_rather_than_reusing_it()
     {
         using var cache = new PacketCipherCache(1);
-        var a = Keys(11);
-        var b = Keys(12);
-        var native = cache.Get(a, 0, (k, slot) => PacketCiphers.Create(DataCipher.Aes256Gcm, HmacDigest.Sha1, k, slot, Api));
-        var bcl = cache.Get(b, 0, (k, slot) => PacketCiphers.Create(DataCipher.Aes256Gcm, HmacDigest.Sha1, k, slot, api: null));
+        var a = new StrongBox<KeyMaterial>(Keys(11));
+        var b = new StrongBox<KeyMaterial>(Keys(12));
+        var native = cache.Get(a, 0, (k, slot) => PacketCiphers.Create(DataCipher.Aes256Gcm, HmacDigest.Sha1, k.Value, slot, Api));
+        var bcl = cache.Get(b, 0, (k, slot) => PacketCiphers.Create(DataCipher.Aes256Gcm, HmacDigest.Sha1, k.Value, slot, api: null));
         Assert.IsType<AeadPacketCipher>(bcl);
         Assert.Throws<ObjectDisposedException>(() => native.Seal(new byte[64], 4, 1, Plaintext(16)));
     }
