@@ -84,6 +84,18 @@ public sealed class ServerContext
             Log.Write(4, $"send to {ToEndPoint(to)} failed", "send-failed");
     }
 
+    /// <summary>Sends a datagram to a session's address; as <see cref="Send(ReadOnlySpan{byte}, SocketAddress)"/>.</summary>
+    public void Send(ReadOnlySpan<byte> datagram, in PeerAddress to)
+    {
+        if (Worker.Current is { } worker && Workers.Count > worker.Index && Workers[worker.Index] == worker)
+        {
+            worker.Send(datagram, to);
+            return;
+        }
+        if (Workers.Count > 0 ? !Workers[0].SendNow(datagram, to) : !Ports[0].SendTo(datagram, to))
+            Log.Write(4, $"send to {to} failed", "send-failed");
+    }
+
     /// <summary>An <see cref="IPEndPoint"/> for a received address (IPv4, or IPv6 from a dual-mode socket).</summary>
     public static IPEndPoint ToEndPoint(SocketAddress address) =>
         (IPEndPoint)new IPEndPoint(address.Family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0).Create(address);

@@ -45,6 +45,21 @@ public sealed unsafe class SendBatch : IDisposable
         _vector.Messages[i].Header.NameLength = (uint)to.Size;
     }
 
+    /// <summary>Queues a copy of <paramref name="datagram"/> for <paramref name="to"/>.</summary>
+    public void Add(ReadOnlySpan<byte> datagram, in PeerAddress to)
+    {
+        if (datagram.Length > _vector.DatagramBytes || to.SockaddrSize > MessageVector.AddressSlot)
+        {
+            if (!_port.SendTo(datagram, to)) Dropped++;
+            return;
+        }
+        if (_count == Capacity) Flush();
+        int i = _count++;
+        datagram.CopyTo(_vector.Buffer(i));
+        _vector.Iov[i].Length = (nuint)datagram.Length;
+        _vector.Messages[i].Header.NameLength = (uint)to.WriteTo(_vector.Address(i));
+    }
+
     /// <summary>Sends everything queued; returns how many the kernel took.</summary>
     public int Flush()
     {

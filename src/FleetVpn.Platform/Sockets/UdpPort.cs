@@ -67,6 +67,16 @@ public sealed unsafe class UdpPort : IDisposable
             return SocketCalls.SendTo(_fd, data, (nuint)datagram.Length, MSG_DONTWAIT, address, (uint)to.Size) == datagram.Length;
     }
 
+    /// <summary>Sends one datagram to <paramref name="to"/>; false when the kernel refused it.</summary>
+    public bool SendTo(ReadOnlySpan<byte> datagram, in PeerAddress to)
+    {
+        Span<byte> sockaddr = stackalloc byte[to.SockaddrSize];
+        to.WriteTo(sockaddr);
+        fixed (byte* data = datagram)
+        fixed (byte* address = sockaddr)
+            return SocketCalls.SendTo(_fd, data, (nuint)datagram.Length, MSG_DONTWAIT, address, (uint)sockaddr.Length) == datagram.Length;
+    }
+
     public void Dispose()
     {
         int fd = Interlocked.Exchange(ref _fd, -1);

@@ -1,3 +1,4 @@
+using FleetVpn.Platform.Sockets;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
@@ -91,7 +92,7 @@ public sealed class PacketDispatcher
             ServerCounters.Increment(ref counters.Replayed);
             return;
         }
-        if (!session.RemoteAddress.Equals(from))
+        if (!session.RemoteAddress.Equals(PeerAddress.From(from)))
         {
             // Only P_DATA_V2 names its session; a V1 packet from elsewhere found none above.
             if (_server.Sessions.ByAddress(from) is { } other && other != session) { ServerCounters.Increment(ref counters.SpoofedSource); return; }
@@ -186,7 +187,7 @@ public sealed class PacketDispatcher
         }
         // A client that reconnects from the same address replaces its old session.
         session?.Close("replaced by a new session from the same address", level: 3);
-        var fresh = new ClientSession(_server, _worker, SessionTable.Copy(from), packet.RemoteSessionId, packet.SessionId);
+        var fresh = new ClientSession(_server, _worker, PeerAddress.From(from), packet.RemoteSessionId, packet.SessionId);
         if (!_server.Sessions.TryAdd(fresh))
         {
             ServerCounters.Increment(ref counters.RefusedMaxClients);

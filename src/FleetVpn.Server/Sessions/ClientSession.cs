@@ -8,6 +8,7 @@ using FleetVpn.Protocol.Messages;
 using FleetVpn.Protocol.Reliability;
 using FleetVpn.Protocol.Wire;
 using FleetVpn.Protocol.Wrapping;
+using FleetVpn.Platform.Sockets;
 using FleetVpn.Platform.Tun;
 using FleetVpn.Server.Config;
 using FleetVpn.Server.Diagnostics;
@@ -40,7 +41,7 @@ public sealed class ClientSession
     private long _previousKeysUntilMs;
     private int _closed;
 
-    public ClientSession(ServerContext server, Worker owner, SocketAddress remoteAddress, SessionId own, SessionId remote)
+    public ClientSession(ServerContext server, Worker owner, PeerAddress remoteAddress, SessionId own, SessionId remote)
     {
         _server = server;
         Owner = owner;
@@ -59,9 +60,10 @@ public sealed class ClientSession
     /// <summary>When the session is due in its worker's timing wheel (long.MaxValue: not scheduled). The owner's thread only.</summary>
     internal long WheelDueMs = long.MaxValue;
 
-    public SocketAddress RemoteAddress { get; set; }
+    /// <summary>The client's UDP address, inline (a float replaces it under the session table's lock).</summary>
+    public PeerAddress RemoteAddress { get; set; }
     /// <summary>The client's address as an endpoint, made on demand (logs, status): an idle client keeps only <see cref="RemoteAddress"/>.</summary>
-    public IPEndPoint RemoteEndPoint => ServerContext.ToEndPoint(RemoteAddress);
+    public IPEndPoint RemoteEndPoint => RemoteAddress.ToEndPoint();
     public SessionId OwnSessionId { get; }
     public SessionId RemoteSessionId { get; }
     public int PeerId { get; set; } = -1;
@@ -597,9 +599,8 @@ public sealed class ClientSession
     /// <param name="handedOver">The packet reached another worker first (the new address hashes there) and was handed to the owner.</param>
     public void Float(SocketAddress from, bool handedOver = false)
     {
-        var copy = SessionTable.Copy(from);
         var old = Name;
-        _server.Sessions.Move(this, copy);
+        _server.Sessions.Move(this, PeerAddress.From(from));
         _server.Log.Info($"{old} floated to {ServerContext.Describe(RemoteEndPoint)}{(handedOver ? $" (handed over to its worker {Owner.Index})" : "")}", "float");
     }
 }

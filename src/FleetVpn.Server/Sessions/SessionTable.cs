@@ -1,3 +1,4 @@
+using FleetVpn.Platform.Sockets;
 using System.Collections.Concurrent;
 using System.Net;
 
@@ -10,7 +11,7 @@ namespace FleetVpn.Server.Sessions;
 /// </summary>
 public sealed class SessionTable
 {
-    private readonly ConcurrentDictionary<SocketAddress, ClientSession> _byAddress = new();
+    private readonly ConcurrentDictionary<PeerAddress, ClientSession> _byAddress = new();
     private readonly TunnelAddressIndex _byVirtualAddress;
     private readonly ConcurrentDictionary<string, ClientSession> _byCommonName = new(StringComparer.Ordinal);
     private readonly ClientSession?[] _byPeerId;
@@ -38,7 +39,7 @@ public sealed class SessionTable
 
     public IEnumerable<ClientSession> All => _byAddress.Values;
 
-    public ClientSession? ByAddress(SocketAddress address) => _byAddress.GetValueOrDefault(address);
+    public ClientSession? ByAddress(SocketAddress address) => _byAddress.GetValueOrDefault(PeerAddress.From(address));
 
     public ClientSession? ByPeerId(int peerId) => (uint)peerId < (uint)_byPeerId.Length ? Volatile.Read(ref _byPeerId[peerId]) : null;
 
@@ -97,11 +98,11 @@ public sealed class SessionTable
     }
 
     /// <summary>Moves a session to a new remote address (float), after its packet authenticated.</summary>
-    public void Move(ClientSession session, SocketAddress newAddress)
+    public void Move(ClientSession session, PeerAddress newAddress)
     {
         lock (_gate)
         {
-            _byAddress.TryRemove(new KeyValuePair<SocketAddress, ClientSession>(session.RemoteAddress, session));
+            _byAddress.TryRemove(new KeyValuePair<PeerAddress, ClientSession>(session.RemoteAddress, session));
             session.RemoteAddress = newAddress;
             _byAddress[newAddress] = session;
         }
@@ -111,7 +112,7 @@ public sealed class SessionTable
     {
         lock (_gate)
         {
-            _byAddress.TryRemove(new KeyValuePair<SocketAddress, ClientSession>(session.RemoteAddress, session));
+            _byAddress.TryRemove(new KeyValuePair<PeerAddress, ClientSession>(session.RemoteAddress, session));
             _byCommonName.TryRemove(new KeyValuePair<string, ClientSession>(session.CommonName, session));
             if (_iroutes.Any(r => r.Session == session)) _iroutes = _iroutes.Where(r => r.Session != session).ToArray();
             if (session.VirtualAddress != 0)
