@@ -86,13 +86,33 @@ public sealed class ManagementClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends a command and returns its reply, up to and including <paramref name="end"/> (a SUCCESS/ERROR line: "\r\n").</summary>
+    /// <summary>
+    /// Sends a command and returns its reply, up to and including <paramref name="end"/> (a SUCCESS/ERROR line: "\r\n"),
+    /// without the real-time lines (client notifications, log and byte counts) that arrived in between: they stay for <see cref="WaitForAsync"/>.
+    /// </summary>
     public async Task<string> CommandAsync(string command, string end = "\r\n", TimeSpan? timeout = null)
     {
+        int from;
+        lock (_gate) from = _received.Length;
         await SendAsync(command);
-        return await WaitForAsync(end, timeout ?? TimeSpan.FromSeconds(10))
-               ?? throw new TimeoutException($"no reply to '{command}' ending with {Escape(end)}; received so far:\n{Received}");
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < (timeout ?? TimeSpan.FromSeconds(10)) && !Closed)
+        {
+            string reply;
+            // Complete lines only (the last piece of the split is what follows the last CRLF).
+            lock (_gate) reply = string.Concat(_received.ToString()[from..].Split("\r\n").SkipLast(1)
+                .Where(l => !IsRealTime(l)).Select(l => l + "\r\n"));
+            int at = reply.IndexOf(end, StringComparison.Ordinal);
+            if (at >= 0) return reply[..(at + end.Length)];
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"no reply to '{command}' ending with {Escape(end)}; received so far:\n{Received}");
     }
+
+    /// <summary>A notification that may arrive between a command and its reply (not >INFO, which a reply may be).</summary>
+    private static bool IsRealTime(string line) =>
+        line.StartsWith(">CLIENT:", StringComparison.Ordinal) || line.StartsWith(">LOG:", StringComparison.Ordinal)
+        || line.StartsWith(">BYTECOUNT", StringComparison.Ordinal);
 
     public static string Escape(string text) => text.Replace("\r", "\\r").Replace("\n", "\\n");
 
