@@ -26,6 +26,8 @@ public sealed class ManagementServer : IAsyncDisposable
     private readonly ConcurrentDictionary<ManagementConnection, Task> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly long _maxPendingChars;
+    // Counted apart: ConcurrentDictionary's Count and IsEmpty take every lock, and a session event asks on any thread.
+    private int _connectionCount;
     private readonly Task _acceptLoop;
     private volatile IManagementTarget? _target;
     private ManagementNotifications? _notifications;
@@ -48,7 +50,7 @@ public sealed class ManagementServer : IAsyncDisposable
     /// <summary>The TCP address and port listened on (the real port when the configuration said 0); null for a unix socket.</summary>
     public IPEndPoint? LocalEndPoint => _listener.LocalEndPoint as IPEndPoint;
 
-    public int ConnectionCount => _connections.Count;
+    public int ConnectionCount => Volatile.Read(ref _connectionCount);
 
     /// <summary>Binds the listener (throws <see cref="SocketException"/> when it cannot) and starts accepting.</summary>
     /// <param name="raiseSignal">What `signal SIGHUP|SIGTERM|SIGUSR1` does (as if the process had received it); null: refused.</param>
@@ -96,7 +98,7 @@ public sealed class ManagementServer : IAsyncDisposable
     public ISessionObserver Attach(ServerContext server)
     {
         _target = new ServerManagementTarget(server);
-        var notifications = new ManagementNotifications(() => !_connections.IsEmpty, () => server.Sessions.Count, Broadcast);
+        var notifications = new ManagementNotifications(() => ConnectionCount > 0, () => server.Sessions.Count, Broadcast);
         _notificationsStop = new CancellationTokenSource();
         _notificationsLoop = notifications.RunAsync(_notificationsStop.Token);
         _notifications = notifications;
@@ -154,6 +156,7 @@ public sealed class ManagementServer : IAsyncDisposable
             var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             // Registered before it runs, so a notification right after the banner reaches it.
             _connections[connection] = gate.Task;
+            Interlocked.Increment(ref _connectionCount);
             _ = ServeAsync(connection, gate);
         }
     }
@@ -171,7 +174,7 @@ public sealed class ManagementServer : IAsyncDisposable
         }
         finally
         {
-            _connections.TryRemove(connection, out _);
+            if (_connections.TryRemove(connection, out _)) Interlocked.Decrement(ref _connectionCount);
             done.TrySetResult();
         }
     }
