@@ -35,6 +35,7 @@ public sealed class ManagementCommands(Func<IManagementTarget?> target, ServerLo
         "log [on|off] [N|all]   : Turn on/off realtime log display",
         "                         + show last N lines or 'all' for entire history.",
         "mute [n]               : Set log mute level to n, or show level if n is absent.",
+        "nclients               : Show number of connected clients.",
         "pid                    : Show process ID of the current OpenVPN process.",
         "signal s               : Send signal s to daemon,",
         "                         s = SIGHUP|SIGTERM|SIGUSR1|SIGUSR2.",
@@ -79,6 +80,9 @@ public sealed class ManagementCommands(Func<IManagementTarget?> target, ServerLo
                 break;
             case "load-stats":
                 LoadStats(reply);
+                break;
+            case "nclients":
+                if (Running(reply, "nclients", out var serving)) reply.WriteLine($"SUCCESS: nclients={serving.ClientCount}");
                 break;
             case "status":
                 Status(reply, Atoi(Arg(1)));

@@ -186,7 +186,14 @@ public sealed class ManagementServer : IAsyncDisposable
         _listener.Dispose();
         await _acceptLoop.ConfigureAwait(false);
         foreach (var (connection, _) in _connections) connection.Abort();
-        await Task.WhenAll(_connections.Values).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_connections.Values).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _log.Info($"MANAGEMENT: {ConnectionCount} connection(s) still closing after 5 s; going on without them", "management");
+        }
         if (Endpoint.UnixPath is { } path)
         {
             try { File.Delete(path); } catch (IOException) { }

@@ -33,7 +33,7 @@ public sealed class ManagementCommandsTests
         var help = Run("help");
         Assert.StartsWith($"Management Interface for {ServerTitle.Text}\r\nCommands:\r\n", help);
         Assert.EndsWith("\r\nEND\r\n", help);
-        foreach (var command in new[] { "bytecount", "client-kill", "exit|quit", "kill cn", "kill IP:port", "load-stats", "log", "mute", "pid", "signal", "status", "verb", "version" })
+        foreach (var command in new[] { "bytecount", "client-kill", "exit|quit", "kill cn", "kill IP:port", "load-stats", "log", "mute", "nclients", "pid", "signal", "status", "verb", "version" })
             Assert.Contains("\r\n" + command, help);
     }
 
@@ -42,6 +42,7 @@ public sealed class ManagementCommandsTests
     {
         Assert.Equal(Lines($"SUCCESS: pid={Environment.ProcessId}"), Run("pid"));
         Assert.Equal(Lines("SUCCESS: nclients=2,bytesin=3382,bytesout=3598"), Run("load-stats"));
+        Assert.Equal(Lines("SUCCESS: nclients=2"), Run("nclients"));
     }
 
     [Fact]
