@@ -8,7 +8,8 @@ namespace FleetVpn.EndToEnd.Tests;
 /// real openvpn client: the password prompt and banner, `status 2` listing the client, notifications for its connect
 /// and disconnect, two management connections at once, `bytecount 1`, `kill CN` making the client restart (the server
 /// tells it RESTART), `client-kill CID HALT` making it exit, and `signal SIGUSR1` restarting the server while the
-/// management connection stays open. FleetVPN only: the stock server takes one management connection at a time.
+/// management connection stays open; a management port already taken stops the server at start-up. FleetVPN only:
+/// the stock server takes one management connection at a time.
 /// </summary>
 public sealed partial class ManagementInterfaceTests(E2EFixture env, ITestOutputHelper output) : IClassFixture<E2EFixture>
 {
@@ -144,6 +145,18 @@ public sealed partial class ManagementInterfaceTests(E2EFixture env, ITestOutput
         Assert.StartsWith("TITLE\t", await management.CommandAsync("status", "\r\nEND\r\n"));
         Assert.False(management.Closed);
         Assert.False(server.HasExited, server.Process.Describe());
+    }
+
+    [Fact]
+    public async Task A_management_port_already_taken_stops_the_server_at_start_up()
+    {
+        using var squatter = NamespaceSockets.Tcp(env.Namespaces.Server);
+        squatter.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, ManagementPort));
+        squatter.Listen();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartServerAsync());
+
+        Assert.Contains($"fatal: management 127.0.0.1:{ManagementPort}: ", error.Message);
     }
 
     private async Task<string> WrongPasswordAsync()

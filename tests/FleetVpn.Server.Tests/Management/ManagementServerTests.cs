@@ -136,6 +136,27 @@ public sealed class ManagementServerTests
     }
 
     [Fact]
+    public async Task Fifty_connections_at_once_each_get_their_own_answers()
+    {
+        await using var server = ManagementServer.Start(Loopback(), _log, raiseSignal: null);
+        var clients = Enumerable.Range(0, 50).Select(_ => new Client(server.LocalEndPoint!)).ToList();
+        try
+        {
+            foreach (var client in clients) client.ReadUntil("\r\n");
+            Assert.Equal(50, server.ConnectionCount);
+            for (int i = 0; i < clients.Count; i++) clients[i].Send($"verb {i % 5}x");
+            foreach (var client in clients) Assert.Equal("SUCCESS: verb level changed\r\n", client.ReadUntil("\r\n"));
+            foreach (var client in clients) client.Send("nclients");
+            foreach (var client in clients)
+                Assert.Equal("ERROR: The 'nclients' command is not supported by the current daemon mode\r\n", client.ReadUntil("\r\n"));
+        }
+        finally
+        {
+            foreach (var client in clients) client.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task A_connection_that_does_not_read_is_dropped_and_the_others_go_on()
     {
         await using var server = ManagementServer.Start(Loopback(), _log, raiseSignal: null, maxPendingChars: 64 * 1024);
