@@ -17,6 +17,9 @@ public interface IManagementTarget
 
     StatusSnapshot Snapshot();
 
+    /// <summary>Each established client's CID and bytes received and sent (`bytecount`: no address strings made).</summary>
+    IEnumerable<(long ClientId, long BytesIn, long BytesOut)> ByteCounts();
+
     /// <summary>Disconnects every client with this common name; how many.</summary>
     int KillByCommonName(string commonName);
 

@@ -130,13 +130,12 @@ public sealed class ManagementCommands(Func<IManagementTarget?> target, ServerLo
         return $">LOG:{at.ToUnixTimeSeconds()},{flags},{message}\r\n";
     }
 
-    /// <summary>C's atoi: the leading digits (with a sign), 0 when there are none.</summary>
+    /// <summary>C's atoi as OpenVPN uses it: the leading digits (after an optional sign), 0 when there are none or too many.</summary>
     private static int Atoi(string text)
     {
-        int i = 0;
-        if (i < text.Length && text[i] is '+' or '-') i++;
-        while (i < text.Length && char.IsAsciiDigit(text[i]) && i < 10) i++;
-        return int.TryParse(text.AsSpan(0, i), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value) ? value : 0;
+        int end = text.Length > 0 && text[0] is '+' or '-' ? 1 : 0;
+        while (end < text.Length && char.IsAsciiDigit(text[end])) end++;
+        return int.TryParse(text.AsSpan(0, end), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value) ? value : 0;
     }
 
     private static bool Need(StringWriter reply, IReadOnlyList<string> words, int count, bool atLeast)

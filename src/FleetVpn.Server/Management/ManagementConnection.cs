@@ -112,7 +112,7 @@ public sealed class ManagementConnection
         int bytecountBefore = State.BytecountSeconds;
         var reply = _commands.Execute(line, State);
         if (reply.Length > 0) Send(reply, reply: true);
-        if (State.BytecountSeconds != bytecountBefore || line.StartsWith("bytecount", StringComparison.Ordinal)) RestartBytecount();
+        if (State.BytecountSeconds != bytecountBefore) RestartBytecount();
     }
 
     private void CheckPassword(string line)
@@ -155,8 +155,8 @@ public sealed class ManagementConnection
             {
                 if (_target() is not { } running) continue;
                 var lines = new StringBuilder();
-                foreach (var row in running.Snapshot().Rows)
-                    lines.Append(">BYTECOUNT_CLI:").Append(row.ClientId).Append(',').Append(row.BytesReceived).Append(',').Append(row.BytesSent).Append("\r\n");
+                foreach (var (clientId, bytesIn, bytesOut) in running.ByteCounts())
+                    lines.Append(">BYTECOUNT_CLI:").Append(clientId).Append(',').Append(bytesIn).Append(',').Append(bytesOut).Append("\r\n");
                 if (lines.Length > 0) Send(lines.ToString());
             }
         }

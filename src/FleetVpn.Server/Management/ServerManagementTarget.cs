@@ -33,6 +33,16 @@ public sealed class ServerManagementTarget(ServerContext server) : IManagementTa
 
     public StatusSnapshot Snapshot() => new StatusSnapshot().Capture(server.Sessions);
 
+    public IEnumerable<(long ClientId, long BytesIn, long BytesOut)> ByteCounts()
+    {
+        var sessions = server.Sessions;
+        for (int peerId = 0; peerId < sessions.PeerIdCapacity; peerId++)
+        {
+            if (sessions.ByPeerId(peerId) is { State: SessionState.Established } session)
+                yield return (peerId, Interlocked.Read(ref session.BytesReceived), Interlocked.Read(ref session.BytesSent));
+        }
+    }
+
     public int KillByCommonName(string commonName) =>
         Kill(server.Sessions.All.Where(s => s.State != SessionState.Closed && s.CommonName == commonName).ToList(), "RESTART", $"kill {commonName}");
 

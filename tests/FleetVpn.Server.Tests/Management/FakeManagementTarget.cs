@@ -26,6 +26,9 @@ internal sealed class FakeManagementTarget : IManagementTarget
 
     public StatusSnapshot Snapshot() => StatusSnapshot.Of(Connected, Clients);
 
+    public IEnumerable<(long ClientId, long BytesIn, long BytesOut)> ByteCounts() =>
+        Clients.Select(c => ((long)c.ClientId, c.BytesReceived, c.BytesSent));
+
     public int KillByCommonName(string commonName) => Kill(Clients.Where(c => c.CommonName == commonName), "RESTART");
 
     public int KillByAddress(IPEndPoint address) => Kill(Clients.Where(c => c.RealAddress == address.ToString()), "RESTART");
