@@ -64,6 +64,9 @@ public sealed class ServerContext
     public SessionCookie Cookie { get; }
     public ServerTlsSettings Tls { get; }
 
+    /// <summary>Who hears of clients coming and going (the management interface); null = nobody.</summary>
+    public ISessionObserver? SessionObserver { get; set; }
+
     /// <summary>Milliseconds on a monotonic clock.</summary>
     public static long NowMs => Environment.TickCount64;
 

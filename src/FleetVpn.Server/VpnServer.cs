@@ -9,6 +9,7 @@ using FleetVpn.Server.Config;
 using FleetVpn.Server.Diagnostics;
 using FleetVpn.Server.Engine;
 using FleetVpn.Server.Logging;
+using FleetVpn.Server.Management;
 using FleetVpn.Server.Routing;
 using FleetVpn.Server.Status;
 
@@ -29,6 +30,8 @@ public sealed class VpnServer
 {
     private readonly ServerOptions _options;
     private readonly ServerLog _log;
+    private readonly ManagementServer? _management;
+    private StatusFileWriter? _statusWriter;
     private TunDevice? _tun;
 
     /// <param name="options">The configuration of this run.</param>
@@ -37,11 +40,13 @@ public sealed class VpnServer
     /// An open, configured device kept from an earlier run (`persist-tun`): used as it is, never
     /// reconfigured, and left open. Null: the run opens and configures its own.
     /// </param>
-    public VpnServer(ServerOptions options, ServerLog log, TunDevice? tun = null)
+    /// <param name="management">The management interface, kept across runs by the caller; this run attaches to it while it serves.</param>
+    public VpnServer(ServerOptions options, ServerLog log, TunDevice? tun = null, ManagementServer? management = null)
     {
         _options = options;
         _log = log;
         _tun = tun;
+        _management = management;
     }
 
     /// <summary>
@@ -120,6 +125,8 @@ public sealed class VpnServer
         }
 
         DropPrivileges();
+        if (_options.StatusFile is { } statusFile) _statusWriter = new StatusFileWriter(statusFile, _options.StatusVersion);
+        if (_management is not null) server.SessionObserver = _management.Attach(server);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var threads = workers.Select(w => StartThread($"fleetvpn-w{w.Index}", () => w.Run(stop.Token))).ToList();
@@ -149,6 +156,7 @@ public sealed class VpnServer
             foreach (var w in workers) w.Dispose();
             foreach (var p in ports) p.Dispose();
             WriteStatus(server);
+            if (_management is not null) await _management.DetachAsync().ConfigureAwait(false);
             persistence?.Save(server.Pool, _log);
             _log.Info($"shut down; counters: {server.Counters}");
         }
@@ -267,10 +275,10 @@ public sealed class VpnServer
 
     private void WriteStatus(ServerContext server)
     {
-        if (_options.StatusFile is null) return;
+        if (_statusWriter is null) return;
         try
         {
-            StatusFileWriter.Write(_options.StatusFile, server.Sessions.All);
+            _statusWriter.Write(server.Sessions);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

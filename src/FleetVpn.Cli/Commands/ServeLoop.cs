@@ -4,6 +4,7 @@ using FleetVpn.Platform.Tun;
 using FleetVpn.Server;
 using FleetVpn.Server.Config;
 using FleetVpn.Server.Logging;
+using FleetVpn.Server.Management;
 
 namespace FleetVpn.Cli.Commands;
 
@@ -35,13 +36,31 @@ internal sealed class ServeLoop
         _signals = signals;
     }
 
+    /// <summary>The management interface: one for the process, kept across restarts as OpenVPN keeps its own.</summary>
+    private ManagementServer? _management;
+
     /// <summary>Serves <paramref name="options"/> and its successors; returns the process exit code.</summary>
     public async Task<int> RunAsync(ServerOptions options)
     {
+        try
+        {
+            return await ServeAsync(options).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (_management is not null) await _management.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<int> ServeAsync(ServerOptions options)
+    {
         TunDevice? keptTun = null;
+        bool first = true;
         while (true)
         {
-            var server = new VpnServer(options, _log, keptTun);
+            if (!await OpenManagementAsync(options.Management, first).ConfigureAwait(false)) return ServeCommand.ExitFatal;
+            first = false;
+            var server = new VpnServer(options, _log, keptTun, _management);
             using var stop = new CancellationTokenSource();
             var run = server.RunAsync(stop.Token);
 
@@ -88,6 +107,32 @@ internal sealed class ServeLoop
                 keptTun?.Dispose();
                 return ServeCommand.ExitOk;
             }
+        }
+    }
+
+    /// <summary>
+    /// Opens the management listener the configuration names, when it is not the one already open. At start-up a
+    /// listener that cannot be opened is fatal (OpenVPN exits too); on a restart the server goes on without it.
+    /// </summary>
+    private async Task<bool> OpenManagementAsync(ManagementEndpoint? wanted, bool startUp)
+    {
+        if (_management is not null && _management.Endpoint == wanted) return true;
+        if (_management is not null)
+        {
+            await _management.DisposeAsync().ConfigureAwait(false);
+            _management = null;
+        }
+        if (wanted is null) return true;
+        try
+        {
+            _management = ManagementServer.Start(wanted, _log, _signals.Post);
+            return true;
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException)
+        {
+            if (startUp) Console.Error.WriteLine($"fatal: management {wanted}: {e.Message}");
+            else _log.Info($"MANAGEMENT: cannot listen on {wanted}: {e.Message}; going on without the management interface");
+            return !startUp;
         }
     }
 

@@ -143,4 +143,10 @@ public sealed class ServerOptions
 
     /// <summary>Every `push "..."` option, in order, sent to all clients after the built-in ones.</summary>
     public List<string> Push { get; } = new();
+
+    /// <summary>`status-version 1|2|3`: the status file's format, and the management `status` default (default 1).</summary>
+    public int StatusVersion { get; set; } = 1;
+
+    /// <summary>`management IP PORT [PWFILE]` or `management PATH unix [PWFILE]`: the management listener; null = none.</summary>
+    public ManagementEndpoint? Management { get; set; }
 }

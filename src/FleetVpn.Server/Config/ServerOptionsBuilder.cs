@@ -88,6 +88,8 @@ internal sealed class ServerOptionsBuilder
             case "key-direction": _wrapping.ApplyKeyDirection(directive); break;
             case "remote-cert-tls": ApplyRemoteCertTls(directive); break;
             case "status": ApplyStatus(directive); break;
+            case "status-version": _options.StatusVersion = ManagementDirectives.ParseStatusVersion(directive); break;
+            case "management": _options.Management = ManagementDirectives.ParseManagement(directive, _directory); break;
             case "hand-window": _options.HandWindowSeconds = ConfigValues.Integer(directive, Single(directive), "hand-window", 1, int.MaxValue); break;
             case "tls-timeout": _options.TlsTimeoutSeconds = ConfigValues.Integer(directive, Single(directive), "tls-timeout", 1, int.MaxValue); break;
             case "tran-window": _options.TransitionWindowSeconds = ConfigValues.Integer(directive, Single(directive), "tran-window", 1, int.MaxValue); break;

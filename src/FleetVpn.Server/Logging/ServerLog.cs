@@ -26,6 +26,12 @@ public sealed class ServerLog
 
     public bool IsEnabled(int level) => level <= Verb;
 
+    /// <summary>
+    /// Each line written (its level and text, after `verb` and `mute`), in order, under the log's lock: a
+    /// handler only enqueues (the management interface's `log on`).
+    /// </summary>
+    public event Action<int, string>? LineWritten;
+
     /// <summary>Writes a line at <paramref name="level"/>; <paramref name="category"/> groups lines for `mute`.</summary>
     public void Write(int level, string message, string? category = null)
     {
@@ -47,6 +53,7 @@ public sealed class ServerLog
             }
             _out.WriteLine($"{Stamp()} {message}");
             _out.Flush();
+            LineWritten?.Invoke(level, message);
         }
     }
 

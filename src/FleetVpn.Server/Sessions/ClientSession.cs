@@ -385,6 +385,7 @@ public sealed class ClientSession
             {
                 ServerCounters.Increment(ref _server.Counters.HandshakesCompleted);
                 log.Info($"{Name} connected, assigned {AddressPool.ToAddress(VirtualAddress)}, cipher {_cipher!.Name}{(_cipher.IsAead ? "" : "/" + _digest.Name)}, peer-id {(UsesPeerId ? PeerId : DataPacketHeader.NoPeerId)}, {peer.Version ?? "unknown version"}", "connect");
+                _server.SessionObserver?.Established(this);
             }
             else
             {
@@ -528,13 +529,16 @@ public sealed class ClientSession
         return Math.Max(536, limit - overhead - 40);
     }
 
-    /// <summary>Tells the client to reconnect (server-side explicit-exit-notify), over the control channel.</summary>
-    public Task NotifyRestartAsync()
+    /// <summary>
+    /// Tells the client to reconnect (server-side explicit-exit-notify), over the control channel; the management
+    /// interface's client-kill may send another message (HALT). A no-op once the TLS session was released.
+    /// </summary>
+    public Task NotifyRestartAsync(string message = "RESTART")
     {
         KeyNegotiation? negotiation;
         lock (_gate) negotiation = State == SessionState.Established ? _negotiation : null;
         if (negotiation?.Tls is not { } tls) return Task.CompletedTask;
-        return tls.SendCommandAsync("RESTART", negotiation.Stopping);
+        return tls.SendCommandAsync(message, negotiation.Stopping);
     }
 
     /// <summary>True once every reliable control packet sent so far was acknowledged.</summary>
@@ -564,6 +568,7 @@ public sealed class ClientSession
         negotiation?.Cancel();
         negotiation?.ReleaseTls();
         _server.Log.Write(level, $"{Name} disconnected: {reason}{(detail is null || !_server.Log.IsEnabled(4) ? "" : $" ({detail})")}", "disconnect");
+        _server.SessionObserver?.Closed(this, reason);
     }
 
     /// <summary>Encrypts and sends one payload (tun packet or ping). <paramref name="framed"/> has one spare byte in front for comp-lzo framing.</summary>
