@@ -9,6 +9,7 @@ using FleetVpn.Server.Config;
 using FleetVpn.Server.Diagnostics;
 using FleetVpn.Server.Engine;
 using FleetVpn.Server.Logging;
+using FleetVpn.Server.Metrics;
 using FleetVpn.Server.Routing;
 using FleetVpn.Server.Status;
 
@@ -111,6 +112,11 @@ public sealed class VpnServer
         if (_options.MaxClients > server.Pool.Capacity)
             _log.Info($"WARNING: max-clients {_options.MaxClients} exceeds the {server.Pool.Capacity} addresses of the pool " +
                 $"({AddressPool.ToAddress(server.Pool.Network)}/{server.Pool.PrefixLength}): clients past {server.Pool.Capacity} without an ifconfig-push address are refused", "max-clients");
+
+        using var metrics = new ServerMetrics(server);
+        server.Metrics = metrics;
+        using var exporter = _options.MetricsEndPoint is null ? null : new PrometheusExporter(metrics.Meter);
+        await using var metricsEndpoint = exporter is null ? null : StartMetricsEndpoint(exporter);
 
         PoolPersistence? persistence = null;
         if (_options.IfconfigPoolPersistFile is { } persistFile)
@@ -224,6 +230,23 @@ public sealed class VpnServer
         {
             foreach (var p in ports) p.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>`metrics ADDRESS PORT`, bound before privileges are dropped; a port that cannot be bound is logged, the VPN serves on.</summary>
+    private MetricsHttpEndpoint? StartMetricsEndpoint(PrometheusExporter exporter)
+    {
+        var endPoint = _options.MetricsEndPoint!;
+        try
+        {
+            var endpoint = MetricsHttpEndpoint.Start(endPoint, exporter.Collect);
+            _log.Info($"metrics: Prometheus text format at http://{endpoint.LocalEndPoint}/metrics");
+            return endpoint;
+        }
+        catch (SocketException e)
+        {
+            _log.Info($"WARNING: metrics: cannot listen on {endPoint}: {e.Message}; serving without /metrics", "metrics-error");
+            return null;
         }
     }
 

@@ -141,6 +141,9 @@ public sealed class ServerOptions
     /// <summary>`worker-cpus LIST|auto` (FleetVPN): the CPUs workers are pinned to in turn; empty = auto (the process's CPUs); null = not pinned.</summary>
     public IReadOnlyList<int>? WorkerCpus { get; set; }
 
+    /// <summary>`metrics ADDRESS PORT` (FleetVPN): where Prometheus metrics are served at /metrics; null = not served.</summary>
+    public IPEndPoint? MetricsEndPoint { get; set; }
+
     /// <summary>Every `push "..."` option, in order, sent to all clients after the built-in ones.</summary>
     public List<string> Push { get; } = new();
 }

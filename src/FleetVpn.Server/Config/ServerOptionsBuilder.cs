@@ -106,6 +106,7 @@ internal sealed class ServerOptionsBuilder
             case "push": ApplyPush(directive); break;
             case "workers": _options.Workers = EngineDirectives.ParseWorkers(directive); break;
             case "worker-cpus": _options.WorkerCpus = EngineDirectives.ParseWorkerCpus(directive); break;
+            case "metrics": _options.MetricsEndPoint = MetricsDirective.Parse(directive); break;
             default:
                 throw directive.Error("not supported");
         }
