@@ -7,6 +7,7 @@ using FleetVpn.Platform.Threading;
 using FleetVpn.Platform.Tun;
 using FleetVpn.Server.Config;
 using FleetVpn.Server.Diagnostics;
+using FleetVpn.Server.Diagnostics.Doctor;
 using FleetVpn.Server.Engine;
 using FleetVpn.Server.Logging;
 using FleetVpn.Server.Metrics;
@@ -28,6 +29,9 @@ namespace FleetVpn.Server;
 /// </remarks>
 public sealed class VpnServer
 {
+    /// <summary>Both buffers each worker socket asks for (forced past net.core.rmem_max/wmem_max with CAP_NET_ADMIN).</summary>
+    public const int SocketBufferBytes = 4 * 1024 * 1024;
+
     private readonly ServerOptions _options;
     private readonly ServerLog _log;
     private TunDevice? _tun;
@@ -117,6 +121,8 @@ public sealed class VpnServer
         server.Metrics = metrics;
         using var exporter = _options.MetricsEndPoint is null ? null : new PrometheusExporter(metrics.Meter);
         await using var metricsEndpoint = exporter is null ? null : StartMetricsEndpoint(exporter);
+
+        WarnAboutKernelLimits();
 
         PoolPersistence? persistence = null;
         if (_options.IfconfigPoolPersistFile is { } persistFile)
@@ -221,7 +227,7 @@ public sealed class VpnServer
             int port = _options.Port;
             for (int i = 0; i < count; i++)
             {
-                ports.Add(UdpPort.Bind(local, port, 4 * 1024 * 1024, reusePort: true));
+                ports.Add(UdpPort.Bind(local, port, SocketBufferBytes, reusePort: true));
                 port = ports[0].LocalEndPoint.Port;
             }
             return ports;
@@ -231,6 +237,15 @@ public sealed class VpnServer
             foreach (var p in ports) p.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The doctor's kernel-limit checks (file limits, socket buffers, UDP memory, conntrack), each one that is off logged as a warning.</summary>
+    private void WarnAboutKernelLimits()
+    {
+        var context = DoctorContext.ForMachine(_options);
+        foreach (var finding in ServerDoctor.Run(context, ServerDoctor.KernelLimitChecks).Where(f => f.Status != DoctorStatus.Ok))
+            _log.Info($"WARNING: kernel limits for max-clients {_options.MaxClients}: {finding.Name} is {finding.Found}, wanted {finding.Wanted}" +
+                $"{(finding.Advice is null ? "" : $" ({finding.Advice})")}; see 'fleetvpn doctor'", "kernel-limits");
     }
 
     /// <summary>`metrics ADDRESS PORT`, bound before privileges are dropped; a port that cannot be bound is logged, the VPN serves on.</summary>

@@ -1,0 +1,12 @@
+namespace FleetVpn.Server.Diagnostics.Doctor;
+
+/// <summary>One line of the doctor's report: what was checked, the verdict, the value found and the value wanted, and how to fix it.</summary>
+public sealed record DoctorFinding(string Name, DoctorStatus Status, string Found, string Wanted, string? Advice = null)
+{
+    /// <summary><c>WARN  net.core.rmem_max: found 212992, wanted at least 4194304</c>, the advice on a second line.</summary>
+    public override string ToString()
+    {
+        var line = $"{Status.ToString().ToUpperInvariant(),-4}  {Name}: found {Found}; wanted {Wanted}";
+        return Advice is null || Status == DoctorStatus.Ok ? line : $"{line}\n      {Advice}";
+    }
+}

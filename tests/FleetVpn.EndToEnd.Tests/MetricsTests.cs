@@ -1,0 +1,93 @@
+using System.Net;
+using FleetVpn.EndToEnd.Tests.Infrastructure;
+
+namespace FleetVpn.EndToEnd.Tests;
+
+/// <summary>
+/// `metrics 127.0.0.1 PORT`: /metrics scraped from inside the server's namespace while real openvpn clients are
+/// connected, checked against what the test did: two clients connected, their handshakes counted and timed, bytes
+/// into the tunnel growing after a ping, an empty datagram counted as malformed, a client leaving counted as a
+/// disconnect. FleetVPN only (the stock server has no such endpoint).
+/// </summary>
+public sealed class MetricsTests(E2EFixture env, ITestOutputHelper output) : IClassFixture<E2EFixture>
+{
+    private const int MetricsPort = 9469;
+    private static readonly IPEndPoint MetricsEndPoint = new(IPAddress.Loopback, MetricsPort);
+    /// <summary>How long a counter may take to show what the server just did (a datagram read, a session closed).</summary>
+    private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(15);
+
+    [Fact]
+    public async Task Scraped_values_follow_real_clients_pings_a_malformed_datagram_and_a_disconnect()
+    {
+        await using var server = await env.StartServerAsync(output,
+            new ServerConfig { Extra = [$"metrics 127.0.0.1 {MetricsPort}", "workers 2"] }, ServerKind.FleetVpn);
+        Assert.NotNull(server.Log.Find(l => l.Contains($"Prometheus text format at http://127.0.0.1:{MetricsPort}/metrics", StringComparison.Ordinal)));
+
+        var empty = await ScrapeAsync();
+        Assert.Equal(0, empty["fleetvpn_clients_connected"]);
+        Assert.Equal(2, empty.Samples.Keys.Count(k => k.StartsWith("fleetvpn_worker_sessions{", StringComparison.Ordinal)));
+
+        var secondSide = await env.Namespaces.ClientSideAsync(2);
+        await using var client1 = await env.ConnectClientAsync(output, new ClientConfig { Identity = env.Pki.Client1 });
+        var client2 = await env.ConnectClientAsync(output, new ClientConfig { Identity = env.Pki.Client2, Extra = ["explicit-exit-notify 1"] }, secondSide);
+        try
+        {
+            var connected = await ScrapeUntilAsync(s => s["fleetvpn_clients_connected"] == 2, "2 clients connected");
+            Assert.True(connected["fleetvpn_handshakes_completed_total"] >= 2);
+            Assert.True(connected["fleetvpn_handshakes_started_total"] >= 2);
+            Assert.True(connected["fleetvpn_connects_total"] >= 2);
+            Assert.Equal(2, connected.Sum("fleetvpn_worker_sessions"));
+            Assert.True(connected["fleetvpn_handshake_duration_seconds_count"] >= 2);
+            Assert.True(connected["fleetvpn_handshake_duration_seconds_sum"] > 0);
+            Assert.Equal(0, connected.Sum("fleetvpn_handshakes_failed_total"));
+            Assert.True(connected["fleetvpn_process_resident_memory_bytes"] > 0);
+            Assert.True(connected["fleetvpn_gc_heap_size_bytes"] > 0);
+            Assert.Contains("fleetvpn_kernel_udp_rcvbuf_errors_total{ip=\"4\"}", connected.Samples.Keys);
+            Assert.Equal(2, connected.Samples.Keys.Count(k => k.StartsWith("fleetvpn_socket_receive_queue_bytes{", StringComparison.Ordinal)));
+            Assert.DoesNotContain(connected.Samples.Keys, k => !k.StartsWith("fleetvpn_", StringComparison.Ordinal));
+
+            // 5 echo requests of 84 bytes (IPv4 + ICMP + 56 data) go into the server's tun.
+            var ping = await Net.PingAsync(client1.Namespace, Net.ServerTunnelAddress);
+            Assert.True(ping.Succeeded, ping.ToString());
+            var afterPing = await ScrapeAsync();
+            Assert.True(afterPing["fleetvpn_tunnel_in_bytes_total"] >= connected["fleetvpn_tunnel_in_bytes_total"] + 84,
+                $"bytes in went from {connected["fleetvpn_tunnel_in_bytes_total"]} to {afterPing["fleetvpn_tunnel_in_bytes_total"]} after a ping");
+            Assert.True(afterPing["fleetvpn_tunnel_in_packets_total"] > connected["fleetvpn_tunnel_in_packets_total"]);
+            Assert.True(afterPing["fleetvpn_tunnel_out_packets_total"] > connected["fleetvpn_tunnel_out_packets_total"]);
+
+            double malformedBefore = afterPing["fleetvpn_drops_total{reason=\"malformed\"}"];
+            using (var socket = NamespaceSockets.Udp(env.Namespaces.Client))
+                socket.SendTo(Array.Empty<byte>(), new IPEndPoint(IPAddress.Parse(env.Namespaces.ServerAddress), ServerConfig.DefaultPort));
+            await ScrapeUntilAsync(s => s["fleetvpn_drops_total{reason=\"malformed\"}"] >= malformedBefore + 1, "the empty datagram counted as malformed");
+
+            await client2.DisposeAsync();
+            var afterLeave = await ScrapeUntilAsync(s => s["fleetvpn_clients_connected"] == 1, "1 client connected after client2 left");
+            Assert.True(afterLeave["fleetvpn_disconnects_total"] >= 1);
+            Assert.Equal(1, afterLeave.Sum("fleetvpn_worker_sessions"));
+        }
+        finally
+        {
+            await client2.DisposeAsync();
+        }
+    }
+
+    private async Task<MetricsScrape> ScrapeAsync()
+    {
+        var scrape = await MetricsScrape.GetAsync(env.Namespaces.Server, MetricsEndPoint);
+        output.WriteLine($"scrape: {scrape.Samples.Count} samples, clients {scrape.Samples.GetValueOrDefault("fleetvpn_clients_connected")}");
+        return scrape;
+    }
+
+    /// <summary>Scrapes every 200 ms until <paramref name="condition"/> holds; fails with the last scrape after <see cref="SettleLimit"/>.</summary>
+    private async Task<MetricsScrape> ScrapeUntilAsync(Func<MetricsScrape, bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + SettleLimit;
+        while (true)
+        {
+            var scrape = await ScrapeAsync();
+            if (condition(scrape)) return scrape;
+            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"not seen within {SettleLimit.TotalSeconds} s: {what}. Last scrape:\n{scrape.Text}");
+            await Task.Delay(200);
+        }
+    }
+}
