@@ -239,11 +239,15 @@ public sealed class VpnServer
         }
     }
 
-    /// <summary>The doctor's kernel-limit checks (file limits, socket buffers, UDP memory, conntrack), each one that is off logged as a warning.</summary>
+    /// <summary>
+    /// The doctor's kernel-limit checks (file limits, socket buffers, UDP memory, conntrack), each one that is off logged
+    /// as a warning. Values the process cannot read are left to the doctor: in a network namespace the kernel hides
+    /// some (net.ipv4.udp_mem), and a warning at every start would say nothing.
+    /// </summary>
     private void WarnAboutKernelLimits()
     {
         var context = DoctorContext.ForMachine(_options);
-        foreach (var finding in ServerDoctor.Run(context, ServerDoctor.KernelLimitChecks).Where(f => f.Status != DoctorStatus.Ok))
+        foreach (var finding in ServerDoctor.Run(context, ServerDoctor.KernelLimitChecks).Where(f => f.Status != DoctorStatus.Ok && f.Found != DoctorFinding.Unreadable))
             _log.Info($"WARNING: kernel limits for max-clients {_options.MaxClients}: {finding.Name} is {finding.Found}, wanted {finding.Wanted}" +
                 $"{(finding.Advice is null ? "" : $" ({finding.Advice})")}; see 'fleetvpn doctor'", "kernel-limits");
     }

@@ -33,15 +33,16 @@ public sealed class MetricsTests(E2EFixture env, ITestOutputHelper output) : ICl
         try
         {
             var connected = await ScrapeUntilAsync(s => s["fleetvpn_clients_connected"] == 2, "2 clients connected");
-            Assert.True(connected["fleetvpn_handshakes_completed_total"] >= 2);
-            Assert.True(connected["fleetvpn_handshakes_started_total"] >= 2);
-            Assert.True(connected["fleetvpn_connects_total"] >= 2);
+            output.WriteLine($"/metrics with 2 clients:\n{connected.Text}");
+            Assert.True(connected["fleetvpn_handshakes_completed_total"] >= 2, connected.Text);
+            Assert.True(connected["fleetvpn_handshakes_started_total"] >= 2, connected.Text);
+            Assert.True(connected["fleetvpn_connects_total"] >= 2, connected.Text);
             Assert.Equal(2, connected.Sum("fleetvpn_worker_sessions"));
-            Assert.True(connected["fleetvpn_handshake_duration_seconds_count"] >= 2);
-            Assert.True(connected["fleetvpn_handshake_duration_seconds_sum"] > 0);
+            Assert.True(connected["fleetvpn_handshake_duration_seconds_count"] >= 2, connected.Text);
+            Assert.True(connected["fleetvpn_handshake_duration_seconds_sum"] > 0, connected.Text);
             Assert.Equal(0, connected.Sum("fleetvpn_handshakes_failed_total"));
-            Assert.True(connected["fleetvpn_process_resident_memory_bytes"] > 0);
-            Assert.True(connected["fleetvpn_gc_heap_size_bytes"] > 0);
+            Assert.True(connected["fleetvpn_process_resident_memory_bytes"] > 0, connected.Text);
+            Assert.True(connected["fleetvpn_gc_heap_size_bytes"] > 0, connected.Text);
             Assert.Contains("fleetvpn_kernel_udp_rcvbuf_errors_total{ip=\"4\"}", connected.Samples.Keys);
             Assert.Equal(2, connected.Samples.Keys.Count(k => k.StartsWith("fleetvpn_socket_receive_queue_bytes{", StringComparison.Ordinal)));
             Assert.DoesNotContain(connected.Samples.Keys, k => !k.StartsWith("fleetvpn_", StringComparison.Ordinal));
@@ -52,8 +53,8 @@ public sealed class MetricsTests(E2EFixture env, ITestOutputHelper output) : ICl
             var afterPing = await ScrapeAsync();
             Assert.True(afterPing["fleetvpn_tunnel_in_bytes_total"] >= connected["fleetvpn_tunnel_in_bytes_total"] + 84,
                 $"bytes in went from {connected["fleetvpn_tunnel_in_bytes_total"]} to {afterPing["fleetvpn_tunnel_in_bytes_total"]} after a ping");
-            Assert.True(afterPing["fleetvpn_tunnel_in_packets_total"] > connected["fleetvpn_tunnel_in_packets_total"]);
-            Assert.True(afterPing["fleetvpn_tunnel_out_packets_total"] > connected["fleetvpn_tunnel_out_packets_total"]);
+            Assert.True(afterPing["fleetvpn_tunnel_in_packets_total"] > connected["fleetvpn_tunnel_in_packets_total"], afterPing.Text);
+            Assert.True(afterPing["fleetvpn_tunnel_out_packets_total"] > connected["fleetvpn_tunnel_out_packets_total"], afterPing.Text);
 
             double malformedBefore = afterPing["fleetvpn_drops_total{reason=\"malformed\"}"];
             using (var socket = NamespaceSockets.Udp(env.Namespaces.Client))
@@ -62,7 +63,7 @@ public sealed class MetricsTests(E2EFixture env, ITestOutputHelper output) : ICl
 
             await client2.DisposeAsync();
             var afterLeave = await ScrapeUntilAsync(s => s["fleetvpn_clients_connected"] == 1, "1 client connected after client2 left");
-            Assert.True(afterLeave["fleetvpn_disconnects_total"] >= 1);
+            Assert.True(afterLeave["fleetvpn_disconnects_total"] >= 1, afterLeave.Text);
             Assert.Equal(1, afterLeave.Sum("fleetvpn_worker_sessions"));
         }
         finally

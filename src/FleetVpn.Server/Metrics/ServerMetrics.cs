@@ -63,8 +63,9 @@ public sealed class ServerMetrics : IDisposable
         Meter.CreateObservableCounter("fleetvpn.kernel.udp.sndbuf_errors", () => KernelUdp(c => c.SendBufferErrors), "{packet}", "The kernel's UDP SndbufErrors since boot: datagrams dropped at a full send buffer.");
 
         Meter.CreateObservableGauge("fleetvpn.process.resident_memory", () => Environment.WorkingSet, "By", "Resident set size of the process.");
-        Meter.CreateObservableGauge("fleetvpn.gc.heap_size", () => GC.GetGCMemoryInfo().HeapSizeBytes, "By", "Managed heap size after the last collection.");
-        Meter.CreateObservableGauge("fleetvpn.gc.committed", () => GC.GetGCMemoryInfo().TotalCommittedBytes, "By", "Memory the GC has committed.");
+        Meter.CreateObservableGauge("fleetvpn.gc.heap_size", () => GC.GetTotalMemory(forceFullCollection: false), "By", "Managed heap in use (allocated and not yet collected).");
+        Meter.CreateObservableGauge("fleetvpn.gc.committed", () => GC.GetGCMemoryInfo().TotalCommittedBytes, "By", "Memory the GC had committed at the last collection (0 before the first).");
+        Meter.CreateObservableCounter("fleetvpn.gc.allocated", () => GC.GetTotalAllocatedBytes(), "By", "Managed bytes allocated since the process started.");
         Meter.CreateObservableGauge("fleetvpn.native_heap.in_use", () => NativeHeap.InUseBytes(), "By", "glibc heap in use (OpenSSL's buffers live there); -1 where mallinfo2 is missing.");
         Meter.CreateObservableCounter("fleetvpn.gc.collections", GcCollections, "{collection}", "Garbage collections by generation.");
     }

@@ -17,7 +17,7 @@ public sealed class FileLimitsCheck : IDoctorCheck
     private static DoctorFinding Limit(string name, long? found, long minimum, long recommended, string advice)
     {
         string wanted = $"at least {recommended} (the server needs {minimum}: no descriptor per client, one socket and tun queue per worker)";
-        if (found is not { } value) return new DoctorFinding(name, DoctorStatus.Warn, "unreadable", wanted, advice);
+        if (found is not { } value) return new DoctorFinding(name, DoctorStatus.Warn, DoctorFinding.Unreadable, wanted, advice);
         var status = value < minimum ? DoctorStatus.Fail : value < recommended ? DoctorStatus.Warn : DoctorStatus.Ok;
         return new DoctorFinding(name, status, value.ToString(CultureInfo.InvariantCulture), wanted, advice);
     }

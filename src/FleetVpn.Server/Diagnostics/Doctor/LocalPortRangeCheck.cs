@@ -14,7 +14,7 @@ public sealed class LocalPortRangeCheck : IDoctorCheck
         string advice = $"net.ipv4.ip_local_reserved_ports = {ports}";
         if (context.Files.SysctlNumbers(name) is not { Length: 2 } range)
         {
-            yield return new DoctorFinding(name, DoctorStatus.Warn, "unreadable", wanted, advice);
+            yield return new DoctorFinding(name, DoctorStatus.Warn, DoctorFinding.Unreadable, wanted, advice);
             yield break;
         }
         var reserved = ReservedPorts(context.Files.Sysctl("net.ipv4.ip_local_reserved_ports"));

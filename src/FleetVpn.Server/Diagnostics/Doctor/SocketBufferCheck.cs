@@ -16,7 +16,7 @@ public sealed class SocketBufferCheck : IDoctorCheck
             string advice = $"{name} = {KernelTargets.SocketBufferBytes}; without CAP_NET_ADMIN the sockets get only this cap";
             yield return context.Files.SysctlNumbers(name)?[0] is { } value
                 ? new DoctorFinding(name, value < KernelTargets.SocketBufferBytes ? DoctorStatus.Warn : DoctorStatus.Ok, value.ToString(CultureInfo.InvariantCulture), wanted, advice)
-                : new DoctorFinding(name, DoctorStatus.Warn, "unreadable", wanted, advice);
+                : new DoctorFinding(name, DoctorStatus.Warn, DoctorFinding.Unreadable, wanted, advice);
         }
     }
 }

@@ -15,7 +15,7 @@ public sealed class UdpMemoryCheck : IDoctorCheck
         string wantedText = $"pressure at least {wanted[1]} and max at least {wanted[2]} pages ({context.Workers} worker socket(s) with full 4 MiB buffers)";
         string advice = $"net.ipv4.udp_mem = {string.Join(' ', wanted)}";
         if (found is not { Length: 3 })
-            yield return new DoctorFinding("net.ipv4.udp_mem", DoctorStatus.Warn, "unreadable", wantedText, advice);
+            yield return new DoctorFinding("net.ipv4.udp_mem", DoctorStatus.Warn, DoctorFinding.Unreadable, wantedText, advice);
         else
             yield return new DoctorFinding("net.ipv4.udp_mem",
                 found[2] < wanted[0] ? DoctorStatus.Fail : found[1] < wanted[1] || found[2] < wanted[2] ? DoctorStatus.Warn : DoctorStatus.Ok,
@@ -27,7 +27,7 @@ public sealed class UdpMemoryCheck : IDoctorCheck
             string minimumAdvice = $"{name} = {KernelTargets.RecommendedUdpBufferMin}";
             yield return context.Files.SysctlNumbers(name)?[0] is { } value
                 ? new DoctorFinding(name, value < KernelTargets.RecommendedUdpBufferMin ? DoctorStatus.Warn : DoctorStatus.Ok, value.ToString(CultureInfo.InvariantCulture), minimumText, minimumAdvice)
-                : new DoctorFinding(name, DoctorStatus.Warn, "unreadable", minimumText, minimumAdvice);
+                : new DoctorFinding(name, DoctorStatus.Warn, DoctorFinding.Unreadable, minimumText, minimumAdvice);
         }
     }
 }
