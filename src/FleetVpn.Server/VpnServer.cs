@@ -29,7 +29,7 @@ namespace FleetVpn.Server;
 /// </remarks>
 public sealed class VpnServer
 {
-    /// <summary>Both buffers each worker socket asks for (forced past net.core.rmem_max/wmem_max with CAP_NET_ADMIN).</summary>
+    /// <summary>Both buffers each worker socket asks for unless `rcvbuf`/`sndbuf` say otherwise (forced past net.core.rmem_max/wmem_max with CAP_NET_ADMIN).</summary>
     public const int SocketBufferBytes = 4 * 1024 * 1024;
 
     private readonly ServerOptions _options;
@@ -227,7 +227,7 @@ public sealed class VpnServer
             int port = _options.Port;
             for (int i = 0; i < count; i++)
             {
-                ports.Add(UdpPort.Bind(local, port, SocketBufferBytes, reusePort: true));
+                ports.Add(UdpPort.Bind(local, port, _options.ReceiveBufferBytes ?? SocketBufferBytes, _options.SendBufferBytes ?? SocketBufferBytes, reusePort: true));
                 port = ports[0].LocalEndPoint.Port;
             }
             return ports;

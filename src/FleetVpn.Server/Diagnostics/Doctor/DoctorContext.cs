@@ -15,6 +15,9 @@ public sealed record DoctorContext
     /// <summary>Worker sockets the server opens (resolved: `workers N`, or one per CPU).</summary>
     public required int Workers { get; init; }
     public required int CpuCount { get; init; }
+    /// <summary>The buffers each worker socket asks for (`rcvbuf`/`sndbuf`, or 4 MiB).</summary>
+    public int ReceiveBufferBytes { get; init; } = KernelTargets.SocketBufferBytes;
+    public int SendBufferBytes { get; init; } = KernelTargets.SocketBufferBytes;
     public required AesNiSupport AesNi { get; init; }
     /// <summary>The UDP port served, and the metrics port when `metrics` is set: kept out of the ephemeral range.</summary>
     public required IReadOnlyList<int> Ports { get; init; }
@@ -31,6 +34,8 @@ public sealed record DoctorContext
             MaxClients = options.MaxClients,
             Workers = options.Workers > 0 ? options.Workers : cpus,
             CpuCount = cpus,
+            ReceiveBufferBytes = options.ReceiveBufferBytes ?? KernelTargets.SocketBufferBytes,
+            SendBufferBytes = options.SendBufferBytes ?? KernelTargets.SocketBufferBytes,
             AesNi = AesNiSupport.Detect(cpuInfo),
             Ports = options.MetricsEndPoint is { } metrics ? [options.Port, metrics.Port] : [options.Port],
         };

@@ -7,7 +7,7 @@ namespace FleetVpn.Server.Diagnostics.Doctor;
 /// </summary>
 public static class KernelTargets
 {
-    /// <summary>What each worker socket asks for both buffers (SO_RCVBUFFORCE / SO_SNDBUFFORCE, see VpnServer).</summary>
+    /// <summary>What each worker socket asks for both buffers without `rcvbuf`/`sndbuf` (SO_RCVBUFFORCE / SO_SNDBUFFORCE, see VpnServer).</summary>
     public const int SocketBufferBytes = VpnServer.SocketBufferBytes;
 
     /// <summary>Below this the server cannot open its sockets, tun queues, logs, status and ccd files.</summary>
@@ -27,9 +27,9 @@ public static class KernelTargets
     /// counts them (twice the asked size for its bookkeeping), is the floor; twice that before pressure, four times
     /// at most, leaves room for the machine's other UDP sockets.
     /// </summary>
-    public static long[] UdpMemoryPages(int workers)
+    public static long[] UdpMemoryPages(int workers, int receiveBufferBytes, int sendBufferBytes)
     {
-        long pages = workers * 2L * 2 * SocketBufferBytes / Environment.SystemPageSize;
+        long pages = workers * 2L * ((long)receiveBufferBytes + sendBufferBytes) / Environment.SystemPageSize;
         return [pages, pages * 2, pages * 4];
     }
 

@@ -19,9 +19,9 @@ public static class SysctlRecommendation
             .AppendLine("# FleetVPN keeps no descriptor per client (one UDP socket and tun queue per worker): the file limits do not grow with the fleet.");
         if (files.SysctlNumbers("fs.file-max")?[0] is { } fileMax && fileMax < KernelTargets.RecommendedFileMax)
             text.AppendLine($"fs.file-max = {KernelTargets.RecommendedFileMax}");
-        text.AppendLine($"# Each worker socket asks {KernelTargets.SocketBufferBytes} bytes (forced with CAP_NET_ADMIN; without it these caps apply).")
-            .AppendLine(Line(files, "net.core.rmem_max", KernelTargets.SocketBufferBytes))
-            .AppendLine(Line(files, "net.core.wmem_max", KernelTargets.SocketBufferBytes))
+        text.AppendLine($"# Each worker socket asks {context.ReceiveBufferBytes} bytes to receive and {context.SendBufferBytes} to send (forced with CAP_NET_ADMIN; without it these caps apply).")
+            .AppendLine(Line(files, "net.core.rmem_max", context.ReceiveBufferBytes))
+            .AppendLine(Line(files, "net.core.wmem_max", context.SendBufferBytes))
             .AppendLine("# UDP memory in pages (min pressure max): every worker's buffers full, as the kernel counts them.")
             .AppendLine(UdpMemoryLine(context))
             .AppendLine(Line(files, "net.ipv4.udp_rmem_min", KernelTargets.RecommendedUdpBufferMin))
@@ -38,7 +38,7 @@ public static class SysctlRecommendation
 
     private static string UdpMemoryLine(DoctorContext context)
     {
-        var wanted = KernelTargets.UdpMemoryPages(context.Workers);
+        var wanted = KernelTargets.UdpMemoryPages(context.Workers, context.ReceiveBufferBytes, context.SendBufferBytes);
         var found = context.Files.SysctlNumbers("net.ipv4.udp_mem") is { Length: 3 } current ? current : [0, 0, 0];
         return $"net.ipv4.udp_mem = {string.Join(' ', wanted.Zip(found, Math.Max))}";
     }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace FleetVpn.Server.Diagnostics.Doctor;
 
 /// <summary>
@@ -10,9 +8,9 @@ public sealed class UdpMemoryCheck : IDoctorCheck
 {
     public IEnumerable<DoctorFinding> Run(DoctorContext context)
     {
-        var wanted = KernelTargets.UdpMemoryPages(context.Workers);
+        var wanted = KernelTargets.UdpMemoryPages(context.Workers, context.ReceiveBufferBytes, context.SendBufferBytes);
         var found = context.Files.SysctlNumbers("net.ipv4.udp_mem");
-        string wantedText = $"pressure at least {wanted[1]} and max at least {wanted[2]} pages ({context.Workers} worker socket(s) with full 4 MiB buffers)";
+        string wantedText = $"pressure at least {wanted[1]} and max at least {wanted[2]} pages ({context.Workers} worker socket(s) with full buffers)";
         string advice = $"net.ipv4.udp_mem = {string.Join(' ', wanted)}";
         if (found is not { Length: 3 })
             yield return new DoctorFinding("net.ipv4.udp_mem", DoctorStatus.Warn, DoctorFinding.Unreadable, wantedText, advice);
@@ -22,12 +20,6 @@ public sealed class UdpMemoryCheck : IDoctorCheck
                 string.Join(' ', found), wantedText, advice);
 
         foreach (var name in (string[])["net.ipv4.udp_rmem_min", "net.ipv4.udp_wmem_min"])
-        {
-            string minimumText = $"at least {KernelTargets.RecommendedUdpBufferMin} (what a socket keeps under memory pressure)";
-            string minimumAdvice = $"{name} = {KernelTargets.RecommendedUdpBufferMin}";
-            yield return context.Files.SysctlNumbers(name)?[0] is { } value
-                ? new DoctorFinding(name, value < KernelTargets.RecommendedUdpBufferMin ? DoctorStatus.Warn : DoctorStatus.Ok, value.ToString(CultureInfo.InvariantCulture), minimumText, minimumAdvice)
-                : new DoctorFinding(name, DoctorStatus.Warn, DoctorFinding.Unreadable, minimumText, minimumAdvice);
-        }
+            yield return SysctlMinimum.Check(context.Files, name, KernelTargets.RecommendedUdpBufferMin, "what a socket keeps under memory pressure");
     }
 }

@@ -56,6 +56,18 @@ public sealed class DoctorCheckTests
     }
 
     [Fact]
+    public void A_configured_rcvbuf_is_what_rmem_max_is_held_against()
+    {
+        using var tree = HealthyMachine.Create(); // rmem_max 8 MiB
+        var context = HealthyMachine.Context(tree, receiveBuffer: 16 * 1024 * 1024);
+
+        var finding = new SocketBufferCheck().Run(context).Single(f => f.Name == "net.core.rmem_max");
+
+        Assert.Equal(DoctorStatus.Warn, finding.Status);
+        Assert.StartsWith("at least 16777216 ", finding.Wanted);
+    }
+
+    [Fact]
     public void Udp_memory_warns_below_the_recommendation_and_fails_when_the_full_buffers_cannot_fit()
     {
         // 4 workers: 4 x 2 buffers x 8 MiB as counted = 64 MiB = 16384 pages of 4 KiB.

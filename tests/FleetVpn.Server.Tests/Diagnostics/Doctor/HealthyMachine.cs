@@ -36,12 +36,13 @@ internal static class HealthyMachine
         .Write("/proc/net/snmp6", "Udp6InErrors 0\nUdp6RcvbufErrors 0\nUdp6SndbufErrors 0\n");
 
     public static DoctorContext Context(FakeSystemTree tree, int maxClients = MaxClients, int workers = Workers, int cpus = 8,
-        AesNiSupport? aesNi = null, IReadOnlyList<int>? ports = null) => new()
+        AesNiSupport? aesNi = null, IReadOnlyList<int>? ports = null, int receiveBuffer = KernelTargets.SocketBufferBytes) => new()
     {
         Files = tree.Files,
         MaxClients = maxClients,
         Workers = workers,
         CpuCount = cpus,
+        ReceiveBufferBytes = receiveBuffer,
         AesNi = aesNi ?? new AesNiSupport(IsX86: true, CpuInfoFlag: true, IntrinsicSupported: true, OpenSslCapabilityMask: null),
         Ports = ports ?? [1194],
     };

@@ -16,7 +16,7 @@ public sealed class SysctlRecommendationTests
             # FleetVPN kernel settings for max-clients 100000 with 4 worker(s), written by 'fleetvpn doctor'.
             # Install as /etc/sysctl.d/99-fleetvpn.conf and apply with 'sysctl --system'.
             # FleetVPN keeps no descriptor per client (one UDP socket and tun queue per worker): the file limits do not grow with the fleet.
-            # Each worker socket asks 4194304 bytes (forced with CAP_NET_ADMIN; without it these caps apply).
+            # Each worker socket asks 4194304 bytes to receive and 4194304 to send (forced with CAP_NET_ADMIN; without it these caps apply).
             net.core.rmem_max = 4194304
             net.core.wmem_max = 4194304
             # UDP memory in pages (min pressure max): every worker's buffers full, as the kernel counts them.
@@ -58,6 +58,19 @@ public sealed class SysctlRecommendationTests
         Assert.Contains("-net.netfilter.nf_conntrack_max = 262144", text);
         Assert.Contains("net.ipv4.ip_local_reserved_ports = 8080,1194", text);
         Assert.DoesNotContain("fs.file-max", text);
+    }
+
+    [Fact]
+    public void A_larger_rcvbuf_raises_rmem_max_and_the_udp_memory()
+    {
+        using var tree = new FakeSystemTree();
+
+        var text = SysctlRecommendation.Render(HealthyMachine.Context(tree, workers: 4, receiveBuffer: 12 * 1024 * 1024));
+
+        Assert.Contains($"{Environment.NewLine}net.core.rmem_max = 12582912{Environment.NewLine}", text);
+        Assert.Contains($"{Environment.NewLine}net.core.wmem_max = 4194304{Environment.NewLine}", text);
+        // 4 workers x 2 x (12 + 4) MiB = 128 MiB = 32768 pages.
+        Assert.Contains($"{Environment.NewLine}net.ipv4.udp_mem = 32768 65536 131072{Environment.NewLine}", text);
     }
 
     [Fact]
