@@ -119,8 +119,8 @@ public sealed class VpnServer
 
         using var metrics = new ServerMetrics(server);
         server.Metrics = metrics;
-        using var exporter = _options.MetricsEndPoint is null ? null : new PrometheusExporter(metrics.Meter);
-        await using var metricsEndpoint = exporter is null ? null : StartMetricsEndpoint(exporter);
+        using var metricsSite = _options.MetricsEndPoint is null ? null : new MetricsSite(server, metrics);
+        await using var metricsEndpoint = metricsSite is null ? null : StartMetricsEndpoint(metricsSite);
 
         WarnAboutKernelLimits();
 
@@ -252,14 +252,14 @@ public sealed class VpnServer
                 $"{(finding.Advice is null ? "" : $" ({finding.Advice})")}; see 'fleetvpn doctor'", "kernel-limits");
     }
 
-    /// <summary>`metrics ADDRESS PORT`, bound before privileges are dropped; a port that cannot be bound is logged, the VPN serves on.</summary>
-    private MetricsHttpEndpoint? StartMetricsEndpoint(PrometheusExporter exporter)
+    /// <summary>`metrics ADDRESS PORT` (/metrics and the dashboard), bound before privileges are dropped; a port that cannot be bound is logged, the VPN serves on.</summary>
+    private MetricsHttpEndpoint? StartMetricsEndpoint(MetricsSite site)
     {
         var endPoint = _options.MetricsEndPoint!;
         try
         {
-            var endpoint = MetricsHttpEndpoint.Start(endPoint, exporter.Collect);
-            _log.Info($"metrics: Prometheus text format at http://{endpoint.LocalEndPoint}/metrics");
+            var endpoint = MetricsHttpEndpoint.Start(endPoint, site.Answer);
+            _log.Info($"metrics: Prometheus text format at http://{endpoint.LocalEndPoint}/metrics, dashboard at http://{endpoint.LocalEndPoint}/");
             return endpoint;
         }
         catch (SocketException e)

@@ -5,7 +5,8 @@ using System.Text;
 namespace FleetVpn.Server.Metrics;
 
 /// <summary>
-/// `metrics ADDRESS PORT`: answers <c>GET /metrics</c> with the exporter's text, one request per connection.
+/// `metrics ADDRESS PORT`: answers GET requests (<c>/metrics</c>, the dashboard and its data; see
+/// <see cref="MetricsSite"/>) one per connection.
 /// </summary>
 /// <remarks>
 /// A bare socket, not <see cref="HttpListener"/>: HttpListener matches the Host header against its prefix, so a
@@ -22,15 +23,15 @@ public sealed class MetricsHttpEndpoint : IAsyncDisposable
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
     private readonly TcpListener _listener;
-    private readonly Func<string> _collect;
+    private readonly Func<string, string, HttpAnswer?> _answer;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _slots = new(MaxConcurrentRequests);
     private readonly Task _accepting;
 
-    private MetricsHttpEndpoint(TcpListener listener, Func<string> collect)
+    private MetricsHttpEndpoint(TcpListener listener, Func<string, string, HttpAnswer?> answer)
     {
         _listener = listener;
-        _collect = collect;
+        _answer = answer;
         _accepting = AcceptLoopAsync();
     }
 
@@ -38,14 +39,15 @@ public sealed class MetricsHttpEndpoint : IAsyncDisposable
     public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndpoint;
 
     /// <summary>Binds <paramref name="endPoint"/> and starts answering; throws <see cref="SocketException"/> when it cannot bind.</summary>
-    public static MetricsHttpEndpoint Start(IPEndPoint endPoint, Func<string> collect)
+    /// <param name="answer">The answer to a GET of a path (without the query) and its query string (without '?'); null: 404.</param>
+    public static MetricsHttpEndpoint Start(IPEndPoint endPoint, Func<string, string, HttpAnswer?> answer)
     {
         var listener = new TcpListener(endPoint);
         // A restart (SIGHUP) binds the port again while the previous run's connections sit in TIME_WAIT. Linux's
         // SO_REUSEADDR alone: .NET's ReuseAddress also sets SO_REUSEPORT, which would let two servers share the port.
         listener.Server.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
         listener.Start();
-        return new MetricsHttpEndpoint(listener, collect);
+        return new MetricsHttpEndpoint(listener, answer);
     }
 
     public async ValueTask DisposeAsync()
@@ -89,11 +91,12 @@ public sealed class MetricsHttpEndpoint : IAsyncDisposable
             timeout.CancelAfter(RequestTimeout);
             using var stream = new NetworkStream(client, ownsSocket: true);
             var requestLine = await ReadRequestLineAsync(stream, timeout.Token).ConfigureAwait(false);
-            var (status, body) = Answer(requestLine);
-            var head = $"HTTP/1.1 {status}\r\nContent-Type: {(status.StartsWith("200", StringComparison.Ordinal) ? PrometheusText.ContentType : "text/plain; charset=utf-8")}\r\n" +
-                $"Content-Length: {Encoding.UTF8.GetByteCount(body)}\r\nConnection: close\r\n\r\n";
+            var answer = Answer(requestLine);
+            var body = Encoding.UTF8.GetBytes(answer.Body);
+            var head = $"HTTP/1.1 {answer.Status}\r\nContent-Type: {answer.ContentType}\r\nContent-Length: {body.Length}\r\n" +
+                "Cache-Control: no-store\r\nConnection: close\r\n\r\n";
             await stream.WriteAsync(Encoding.ASCII.GetBytes(head), timeout.Token).ConfigureAwait(false);
-            await stream.WriteAsync(Encoding.UTF8.GetBytes(body), timeout.Token).ConfigureAwait(false);
+            await stream.WriteAsync(body, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
@@ -106,14 +109,16 @@ public sealed class MetricsHttpEndpoint : IAsyncDisposable
         }
     }
 
-    /// <summary>The status line's text and the body for a request line ("GET /metrics HTTP/1.1"); null when none came.</summary>
-    private (string Status, string Body) Answer(string? requestLine)
+    /// <summary>The answer to a request line ("GET /metrics HTTP/1.1"), or to none (null).</summary>
+    private HttpAnswer Answer(string? requestLine)
     {
         var parts = requestLine?.Split(' ') ?? [];
-        if (parts.Length != 3 || !parts[2].StartsWith("HTTP/", StringComparison.Ordinal)) return ("400 Bad Request", "bad request\n");
-        if (parts[0] != "GET") return ("405 Method Not Allowed", "only GET\n");
-        string path = parts[1].Split('?')[0];
-        return path == "/metrics" ? ("200 OK", _collect()) : ("404 Not Found", "metrics are at /metrics\n");
+        if (parts.Length != 3 || !parts[2].StartsWith("HTTP/", StringComparison.Ordinal)) return HttpAnswer.Text("400 Bad Request", "bad request\n");
+        if (parts[0] != "GET") return HttpAnswer.Text("405 Method Not Allowed", "only GET\n");
+        int question = parts[1].IndexOf('?');
+        string path = question < 0 ? parts[1] : parts[1][..question];
+        string query = question < 0 ? "" : parts[1][(question + 1)..];
+        return _answer(path, query) ?? HttpAnswer.Text("404 Not Found", "metrics are at /metrics\n");
     }
 
     /// <summary>Reads the request head (up to the blank line) and returns its first line; null when it is too long or cut short.</summary>

@@ -77,6 +77,14 @@ public sealed class ServerMetrics : IDisposable
 
     public void Dispose() => Meter.Dispose();
 
+    /// <summary>The dashboard's totals now (a walk of the session table, as a scrape).</summary>
+    public ServerSnapshot Snapshot()
+    {
+        var c = _server.Counters;
+        return new ServerSnapshot(ServerContext.UnixSeconds, ConnectedClients(), _server.Sessions.Count,
+            Interlocked.Read(ref c.HandshakesCompleted), Interlocked.Read(ref c.HandshakesFailed), Disconnects(), Drops().Sum(d => d.Value));
+    }
+
     /// <summary>Established sessions, counted on collection (a walk of the session table, off the data path).</summary>
     private int ConnectedClients() => _server.Sessions.All.Count(s => s.State == SessionState.Established);
 

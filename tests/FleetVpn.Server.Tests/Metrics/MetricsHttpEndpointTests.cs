@@ -11,7 +11,7 @@ public sealed class MetricsHttpEndpointTests
     [Fact]
     public async Task Get_metrics_returns_the_text_with_the_Prometheus_content_type()
     {
-        await using var endpoint = MetricsHttpEndpoint.Start(new IPEndPoint(IPAddress.Loopback, 0), () => "fleetvpn_up 1\n");
+        await using var endpoint = MetricsHttpEndpoint.Start(new IPEndPoint(IPAddress.Loopback, 0), MetricsOnly(() => "fleetvpn_up 1\n"));
         using var http = new HttpClient();
 
         using var response = await http.GetAsync($"http://{endpoint.LocalEndPoint}/metrics");
@@ -25,7 +25,7 @@ public sealed class MetricsHttpEndpointTests
     public async Task Each_scrape_collects_anew()
     {
         int scrapes = 0;
-        await using var endpoint = MetricsHttpEndpoint.Start(new IPEndPoint(IPAddress.Loopback, 0), () => $"scrape {++scrapes}\n");
+        await using var endpoint = MetricsHttpEndpoint.Start(new IPEndPoint(IPAddress.Loopback, 0), MetricsOnly(() => $"scrape {++scrapes}\n"));
         using var http = new HttpClient();
 
         Assert.Equal("scrape 1\n", await http.GetStringAsync($"http://{endpoint.LocalEndPoint}/metrics"));
@@ -35,7 +35,7 @@ public sealed class MetricsHttpEndpointTests
     [Fact]
     public async Task Other_paths_and_methods_are_refused()
     {
-        await using var endpoint = MetricsHttpEndpoint.Start(new IPEndPoint(IPAddress.Loopback, 0), () => "x\n");
+        await using var endpoint = MetricsHttpEndpoint.Start(new IPEndPoint(IPAddress.Loopback, 0), MetricsOnly(() => "x\n"));
         using var http = new HttpClient();
 
         using var notFound = await http.GetAsync($"http://{endpoint.LocalEndPoint}/other");
@@ -48,7 +48,7 @@ public sealed class MetricsHttpEndpointTests
     [Fact]
     public async Task A_request_that_is_not_HTTP_gets_400()
     {
-        await using var endpoint = MetricsHttpEndpoint.Start(new IPEndPoint(IPAddress.Loopback, 0), () => "x\n");
+        await using var endpoint = MetricsHttpEndpoint.Start(new IPEndPoint(IPAddress.Loopback, 0), MetricsOnly(() => "x\n"));
         using var client = new TcpClient();
         await client.ConnectAsync(endpoint.LocalEndPoint);
         var stream = client.GetStream();
@@ -62,8 +62,11 @@ public sealed class MetricsHttpEndpointTests
     [Fact]
     public async Task A_port_in_use_cannot_be_bound()
     {
-        await using var first = MetricsHttpEndpoint.Start(new IPEndPoint(IPAddress.Loopback, 0), () => "x\n");
+        await using var first = MetricsHttpEndpoint.Start(new IPEndPoint(IPAddress.Loopback, 0), MetricsOnly(() => "x\n"));
 
-        Assert.Throws<SocketException>(() => MetricsHttpEndpoint.Start(first.LocalEndPoint, () => "y\n"));
+        Assert.Throws<SocketException>(() => MetricsHttpEndpoint.Start(first.LocalEndPoint, MetricsOnly(() => "y\n")));
     }
+
+    private static Func<string, string, HttpAnswer?> MetricsOnly(Func<string> collect) =>
+        (path, _) => path == "/metrics" ? HttpAnswer.Ok(PrometheusText.ContentType, collect()) : null;
 }
