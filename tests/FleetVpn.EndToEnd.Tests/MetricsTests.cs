@@ -72,6 +72,37 @@ public sealed class MetricsTests(E2EFixture env, ITestOutputHelper output) : ICl
         }
     }
 
+    [Fact]
+    public async Task The_dashboard_shows_the_connected_client_in_headless_chromium_with_a_screenshot()
+    {
+        var chromium = HeadlessChromium.Path; // fails here, before any server starts, when chromium is missing
+        output.WriteLine($"chromium: {chromium}");
+        await using var server = await env.StartServerAsync(output,
+            new ServerConfig { Extra = [$"metrics 127.0.0.1 {MetricsPort}"] }, ServerKind.FleetVpn);
+        await using var client = await env.ConnectClientAsync(output, new ClientConfig { Identity = env.Pki.Client1 });
+        var ping = await Net.PingAsync(client.Namespace, Net.ServerTunnelAddress);
+        Assert.True(ping.Succeeded, ping.ToString());
+        await ScrapeUntilAsync(s => s["fleetvpn_clients_connected"] == 1, "1 client connected");
+        string url = $"http://127.0.0.1:{MetricsPort}/";
+
+        var dom = await HeadlessChromium.DumpDomAsync(env.Namespaces.Server, url);
+
+        Assert.Contains("<div class=\"value\" id=\"connected\">1</div>", dom);
+        Assert.Contains("<div id=\"error\"></div>", dom);
+        Assert.Matches($"<tr data-cn=\"{env.Pki.Client1.CommonName}\"><td>{env.Pki.Client1.CommonName}</td><td>10\\.77\\.[0-9.]+:[0-9]+</td><td>{Net.FirstClientAddress}</td><td>Established</td>", dom);
+        Assert.Matches("<tbody id=\"top-rows\"><tr><td>" + env.Pki.Client1.CommonName + "</td>", dom);
+        Assert.Matches("<svg id=\"chart-connected\"[^>]*>.*<(circle|polyline) ", dom);
+
+        var screenshots = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots"));
+        var png = Path.Combine(screenshots.FullName, "dashboard.png");
+        File.Delete(png);
+        await HeadlessChromium.ScreenshotAsync(env.Namespaces.Server, url, png);
+        var bytes = await File.ReadAllBytesAsync(png);
+        output.WriteLine($"dashboard screenshot: {png} ({bytes.Length} bytes)");
+        Assert.True(bytes.Length > 10_000, $"the screenshot is only {bytes.Length} bytes");
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+    }
+
     private async Task<MetricsScrape> ScrapeAsync()
     {
         var scrape = await MetricsScrape.GetAsync(env.Namespaces.Server, MetricsEndPoint);
