@@ -25,6 +25,17 @@ internal static class ConfigTestFiles
     public static ConfigException Refuse(string text, params string[] overrides) =>
         Assert.Throws<ConfigException>(() => Parse(text, overrides));
 
+    /// <summary>Parsing <paramref name="text"/> is refused at server.conf:<paramref name="line"/>, naming the whole directive line and <paramref name="reason"/>.</summary>
+    public static void AssertRefusedAt(string text, int line, string directive, string reason)
+    {
+        var error = Refuse(text);
+
+        Assert.Equal("server.conf", error.File);
+        Assert.Equal(line, error.Line);
+        Assert.Equal(directive, error.Directive);
+        Assert.Equal(reason, error.Reason);
+    }
+
     private static string FindKeysDirectory()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

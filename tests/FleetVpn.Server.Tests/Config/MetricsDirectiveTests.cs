@@ -41,11 +41,6 @@ public sealed class MetricsDirectiveTests
     [InlineData("metrics 127.0.0.1 http", "metrics port: 'http' is not a non-negative integer")]
     public void Bad_lines_are_refused_with_file_line_and_directive(string line, string reason)
     {
-        var error = Refuse(Minimal + line + "\n");
-
-        Assert.Equal("server.conf", error.File);
-        Assert.Equal(FirstExtraLine, error.Line);
-        Assert.Equal(line, error.Directive);
-        Assert.Equal(reason, error.Reason);
+        AssertRefusedAt(Minimal + line + "\n", FirstExtraLine, line, reason);
     }
 }

@@ -32,11 +32,6 @@ public sealed class SocketBufferDirectiveTests
     [InlineData("sndbuf", "expects 1 argument, got 0")]
     public void Bad_lines_are_refused_with_file_line_and_directive(string line, string reason)
     {
-        var error = Refuse(Minimal + line + "\n");
-
-        Assert.Equal("server.conf", error.File);
-        Assert.Equal(FirstExtraLine, error.Line);
-        Assert.Equal(line, error.Directive);
-        Assert.Equal(reason, error.Reason);
+        AssertRefusedAt(Minimal + line + "\n", FirstExtraLine, line, reason);
     }
 }
