@@ -103,6 +103,24 @@ public sealed class MetricsTests(E2EFixture env, ITestOutputHelper output) : ICl
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
     }
 
+    [Fact]
+    public async Task After_a_sighup_restart_the_new_run_serves_metrics_on_the_same_port()
+    {
+        await using var server = await env.StartServerAsync(output,
+            new ServerConfig { Extra = [$"metrics 127.0.0.1 {MetricsPort}"] }, ServerKind.FleetVpn);
+        await ScrapeAsync();
+        Assert.Equal(1, server.Log.Lines.Count(l => l.Contains("Prometheus text format at", StringComparison.Ordinal)));
+
+        Assert.Equal(0, LibC.kill(server.Process.Pid, SignalTests.SIGHUP));
+        var listening = await server.Process.WaitForLineAsync(l => l.Contains("Prometheus text format at", StringComparison.Ordinal),
+            SettleLimit, fromLine: server.Log.Lines.ToList().FindIndex(l => l.Contains("Prometheus text format at", StringComparison.Ordinal)) + 1);
+        Assert.True(listening is not null, $"the restarted server did not listen for metrics again.\n{server.Process.Describe()}");
+        Assert.Null(server.Log.Find(l => l.Contains("metrics: cannot listen", StringComparison.Ordinal)));
+
+        var second = await ScrapeUntilAsync(s => s.Samples.ContainsKey("fleetvpn_clients_connected"), "a scrape of the restarted run");
+        Assert.Equal(0, second["fleetvpn_clients_connected"]);
+    }
+
     private async Task<MetricsScrape> ScrapeAsync()
     {
         var scrape = await MetricsScrape.GetAsync(env.Namespaces.Server, MetricsEndPoint);
