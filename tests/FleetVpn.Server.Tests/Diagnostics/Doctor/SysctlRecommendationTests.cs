@@ -45,6 +45,17 @@ public sealed class SysctlRecommendationTests
     }
 
     [Fact]
+    public void Deploy_holds_the_file_for_1000000_clients_on_16_workers()
+    {
+        using var tree = new FakeSystemTree();
+        var deployed = Path.Combine(Config.ConfigTestFiles.RepositoryRoot, "deploy", "99-fleetvpn.conf");
+
+        var text = SysctlRecommendation.Render(HealthyMachine.Context(tree, maxClients: 1_000_000, workers: 16, ports: [1194, 9469]));
+
+        Assert.Equal(text.ReplaceLineEndings("\n"), File.ReadAllText(deployed).ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
     public void Values_the_machine_already_exceeds_are_kept_and_reserved_ports_are_added_to()
     {
         using var tree = HealthyMachine.Create()
