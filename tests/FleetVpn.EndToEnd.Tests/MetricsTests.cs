@@ -73,6 +73,24 @@ public sealed class MetricsTests(E2EFixture env, ITestOutputHelper output) : ICl
     }
 
     [Fact]
+    public async Task A_client_with_an_expired_certificate_counts_as_a_handshake_failed_for_its_certificate()
+    {
+        await using var server = await env.StartServerAsync(output,
+            new ServerConfig { Extra = [$"metrics 127.0.0.1 {MetricsPort}"] }, ServerKind.FleetVpn);
+        var before = await ScrapeAsync();
+        Assert.Equal(0, before.Sum("fleetvpn_handshakes_failed_total"));
+
+        await using var expired = env.StartClient(output, new ClientConfig { Identity = env.Pki.ExpiredClient, Device = "fvbad2" });
+        var after = await ScrapeUntilAsync(s => s["fleetvpn_handshakes_failed_total{reason=\"certificate_rejected\"}"] >= 1,
+            "the expired certificate counted as certificate_rejected");
+
+        Assert.Equal(0, after["fleetvpn_clients_connected"]);
+        Assert.Equal(0, after["fleetvpn_handshakes_failed_total{reason=\"timed_out\"}"]);
+        Assert.True(after["fleetvpn_handshakes_started_total"] >= 1, after.Text);
+        Assert.Equal(0, after["fleetvpn_handshakes_completed_total"]);
+    }
+
+    [Fact]
     public async Task The_dashboard_shows_the_connected_client_in_headless_chromium_with_a_screenshot()
     {
         var chromium = HeadlessChromium.Path; // fails here, before any server starts, when chromium is missing
