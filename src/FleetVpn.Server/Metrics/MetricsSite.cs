@@ -40,7 +40,7 @@ public sealed class MetricsSite : IDisposable
     }
 
     private List<ClientRow> ClientRows() =>
-        _server.Sessions.All.Select(s => new ClientRow(s.CommonName, ServerContext.Describe(s.RemoteEndPoint),
+        SessionWalk.Sessions(_server.Sessions).Select(s => new ClientRow(s.CommonName, ServerContext.Describe(s.RemoteEndPoint),
             s.VirtualAddress == 0 ? "" : AddressPool.ToAddress(s.VirtualAddress).ToString(), s.State.ToString(),
             Interlocked.Read(ref s.BytesReceived), Interlocked.Read(ref s.BytesSent), s.ConnectedSince, s.Owner.Index)).ToList();
 
