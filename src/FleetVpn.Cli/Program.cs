@@ -8,13 +8,13 @@ using FleetVpn.Platform.Memory;
 NativeHeap.LimitArenas(2);
 
 // The composition root: each command lives in Commands/ and wires its own services.
-// `doctor` joins here when it exists.
 var root = new RootCommand("FleetVPN: an OpenVPN-compatible VPN server for large fleets of devices.")
 {
     ServeCommand.Create(),
     SwarmCommand.Create(),
     PkiCommand.Create(),
     BenchCommand.Create(),
+    DoctorCommand.Create(),
 };
 
 // Commands handle SIGINT/SIGTERM themselves (a clean shutdown), so System.CommandLine's own

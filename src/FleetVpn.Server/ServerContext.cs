@@ -8,6 +8,7 @@ using FleetVpn.Server.Config;
 using FleetVpn.Server.Diagnostics;
 using FleetVpn.Server.Engine;
 using FleetVpn.Server.Logging;
+using FleetVpn.Server.Metrics;
 using FleetVpn.Server.Routing;
 using FleetVpn.Server.Sessions;
 
@@ -39,6 +40,9 @@ public sealed class ServerContext
     /// <summary>The workers, one per port; set once they exist (before any datagram is read).</summary>
     public IReadOnlyList<Worker> Workers { get; set; } = [];
 
+    /// <summary>The run's instruments (handshake latency is recorded through it); null until the run made them.</summary>
+    public ServerMetrics? Metrics { get; set; }
+
     /// <summary>
     /// First handshakes admitted and not yet finished (or failed). Past <see cref="MaxHandshakesInFlight"/> a new client's
     /// reset gets no answer: shed before any TLS work, it retries (2 s, then backing off) instead of adding to a queue
@@ -50,7 +54,11 @@ public sealed class ServerContext
     /// <summary>The admission bound: 64 handshakes per worker, enough to keep every core busy with TLS.</summary>
     public int MaxHandshakesInFlight => 64 * Math.Max(1, Ports.Count);
 
-    public void HandshakeStarted() => Interlocked.Increment(ref _handshakesInFlight);
+    public void HandshakeStarted()
+    {
+        Interlocked.Increment(ref _handshakesInFlight);
+        ServerCounters.Increment(ref Counters.HandshakesStarted);
+    }
     public void HandshakeEnded() => Interlocked.Decrement(ref _handshakesInFlight);
 
     /// <summary>True when a new client may start a handshake now.</summary>

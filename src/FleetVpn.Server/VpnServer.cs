@@ -7,9 +7,11 @@ using FleetVpn.Platform.Threading;
 using FleetVpn.Platform.Tun;
 using FleetVpn.Server.Config;
 using FleetVpn.Server.Diagnostics;
+using FleetVpn.Server.Diagnostics.Doctor;
 using FleetVpn.Server.Engine;
 using FleetVpn.Server.Logging;
 using FleetVpn.Server.Management;
+using FleetVpn.Server.Metrics;
 using FleetVpn.Server.Routing;
 using FleetVpn.Server.Status;
 
@@ -28,6 +30,9 @@ namespace FleetVpn.Server;
 /// </remarks>
 public sealed class VpnServer
 {
+    /// <summary>Both buffers each worker socket asks for unless `rcvbuf`/`sndbuf` say otherwise (forced past net.core.rmem_max/wmem_max with CAP_NET_ADMIN).</summary>
+    public const int SocketBufferBytes = 4 * 1024 * 1024;
+
     private readonly ServerOptions _options;
     private readonly ServerLog _log;
     private readonly ManagementServer? _management;
@@ -116,6 +121,13 @@ public sealed class VpnServer
         if (_options.MaxClients > server.Pool.Capacity)
             _log.Info($"WARNING: max-clients {_options.MaxClients} exceeds the {server.Pool.Capacity} addresses of the pool " +
                 $"({AddressPool.ToAddress(server.Pool.Network)}/{server.Pool.PrefixLength}): clients past {server.Pool.Capacity} without an ifconfig-push address are refused", "max-clients");
+
+        using var metrics = new ServerMetrics(server);
+        server.Metrics = metrics;
+        using var metricsSite = _options.MetricsEndPoint is null ? null : new MetricsSite(server, metrics);
+        await using var metricsEndpoint = metricsSite is null ? null : StartMetricsEndpoint(metricsSite);
+
+        WarnAboutKernelLimits();
 
         PoolPersistence? persistence = null;
         if (_options.IfconfigPoolPersistFile is { } persistFile)
@@ -221,7 +233,7 @@ public sealed class VpnServer
             int port = _options.Port;
             for (int i = 0; i < count; i++)
             {
-                ports.Add(UdpPort.Bind(local, port, 4 * 1024 * 1024, reusePort: true));
+                ports.Add(UdpPort.Bind(local, port, _options.ReceiveBufferBytes ?? SocketBufferBytes, _options.SendBufferBytes ?? SocketBufferBytes, reusePort: true));
                 port = ports[0].LocalEndPoint.Port;
             }
             return ports;
@@ -230,6 +242,36 @@ public sealed class VpnServer
         {
             foreach (var p in ports) p.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The doctor's kernel-limit checks (file limits, socket buffers, UDP memory, conntrack), each one that is off logged
+    /// as a warning. Values the process cannot read are left to the doctor: in a network namespace the kernel hides
+    /// some (net.ipv4.udp_mem), and a warning at every start would say nothing.
+    /// </summary>
+    private void WarnAboutKernelLimits()
+    {
+        var context = DoctorContext.ForMachine(_options);
+        foreach (var finding in ServerDoctor.Run(context, ServerDoctor.KernelLimitChecks).Where(f => f.Status != DoctorStatus.Ok && f.Found != DoctorFinding.Unreadable))
+            _log.Info($"WARNING: kernel limits for max-clients {_options.MaxClients}: {finding.Name} is {finding.Found}, wanted {finding.Wanted}" +
+                $"{(finding.Advice is null ? "" : $" ({finding.Advice})")}; see 'fleetvpn doctor'", "kernel-limits");
+    }
+
+    /// <summary>`metrics ADDRESS PORT` (/metrics and the dashboard), bound before privileges are dropped; a port that cannot be bound is logged, the VPN serves on.</summary>
+    private MetricsHttpEndpoint? StartMetricsEndpoint(MetricsSite site)
+    {
+        var endPoint = _options.MetricsEndPoint!;
+        try
+        {
+            var endpoint = MetricsHttpEndpoint.Start(endPoint, site.Answer);
+            _log.Info($"metrics: Prometheus text format at http://{endpoint.LocalEndPoint}/metrics, dashboard at http://{endpoint.LocalEndPoint}/");
+            return endpoint;
+        }
+        catch (SocketException e)
+        {
+            _log.Info($"WARNING: metrics: cannot listen on {endPoint}: {e.Message}; serving without /metrics", "metrics-error");
+            return null;
         }
     }
 

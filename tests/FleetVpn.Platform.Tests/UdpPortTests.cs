@@ -27,6 +27,16 @@ public sealed class UdpPortTests
     }
 
     [Fact]
+    public void Receive_and_send_buffers_take_their_own_sizes()
+    {
+        // Below any net.core.rmem_max/wmem_max, so the sizes hold with or without CAP_NET_ADMIN; the kernel reports twice the size asked.
+        using var port = UdpPort.Bind(IPAddress.Loopback, 0, receiveBufferBytes: 64 * 1024, sendBufferBytes: 32 * 1024, reusePort: true);
+
+        Assert.Equal(2 * 64 * 1024, port.ReceiveBufferBytes);
+        Assert.Equal(2 * 32 * 1024, port.SendBufferBytes);
+    }
+
+    [Fact]
     public void A_batch_receives_every_datagram_with_its_source_and_a_send_batch_answers_each()
     {
         using var port = UdpPort.Bind(IPAddress.Loopback, 0, 1 << 20, reusePort: true);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;
 using FleetVpn.Cli.Benchmarks;
+using FleetVpn.Platform.Cpu;
 using FleetVpn.Protocol.DataChannel;
 
 namespace FleetVpn.Cli.Commands;

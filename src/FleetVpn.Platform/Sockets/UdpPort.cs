@@ -30,12 +30,19 @@ public sealed unsafe class UdpPort : IDisposable
     /// <summary>The receive buffer the kernel actually gave (bytes, as SO_RCVBUF reports it: twice the asked size).</summary>
     public int ReceiveBufferBytes => GetInt(SO_RCVBUF);
 
+    /// <summary>The send buffer the kernel actually gave (SO_SNDBUF: twice the asked size).</summary>
+    public int SendBufferBytes => GetInt(SO_SNDBUF);
+
     /// <summary>
     /// Binds <paramref name="local"/>:<paramref name="port"/> (port 0: one the kernel picks, see <see cref="LocalEndPoint"/>).
     /// <paramref name="bufferBytes"/> is asked for both socket buffers, past net.core.rmem_max/wmem_max when the process
     /// may (CAP_NET_ADMIN), else as far as those allow.
     /// </summary>
-    public static UdpPort Bind(IPAddress local, int port, int bufferBytes, bool reusePort)
+    public static UdpPort Bind(IPAddress local, int port, int bufferBytes, bool reusePort) =>
+        Bind(local, port, bufferBytes, bufferBytes, reusePort);
+
+    /// <summary>As <see cref="Bind(IPAddress, int, int, bool)"/>, with a receive and a send buffer of their own sizes.</summary>
+    public static UdpPort Bind(IPAddress local, int port, int receiveBufferBytes, int sendBufferBytes, bool reusePort)
     {
         bool v6 = local.AddressFamily == AddressFamily.InterNetworkV6;
         int fd = Socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -45,8 +52,8 @@ public sealed unsafe class UdpPort : IDisposable
             int on = 1, off = 0;
             if (reusePort && SetSockOpt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(int)) != 0) throw PlatformErrors.Last("setsockopt SO_REUSEPORT");
             if (v6 && SetSockOpt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(int)) != 0) throw PlatformErrors.Last("setsockopt IPV6_V6ONLY");
-            SetBuffer(fd, SO_RCVBUFFORCE, SO_RCVBUF, bufferBytes);
-            SetBuffer(fd, SO_SNDBUFFORCE, SO_SNDBUF, bufferBytes);
+            SetBuffer(fd, SO_RCVBUFFORCE, SO_RCVBUF, receiveBufferBytes);
+            SetBuffer(fd, SO_SNDBUFFORCE, SO_SNDBUF, sendBufferBytes);
             var address = new IPEndPoint(local, port).Serialize();
             fixed (byte* a = address.Buffer.Span)
                 if (SocketCalls.Bind(fd, a, (uint)address.Size) != 0) throw PlatformErrors.Last($"bind {new IPEndPoint(local, port)}");

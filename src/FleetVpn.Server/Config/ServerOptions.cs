@@ -141,6 +141,15 @@ public sealed class ServerOptions
     /// <summary>`worker-cpus LIST|auto` (FleetVPN): the CPUs workers are pinned to in turn; empty = auto (the process's CPUs); null = not pinned.</summary>
     public IReadOnlyList<int>? WorkerCpus { get; set; }
 
+    /// <summary>`rcvbuf N`: the receive buffer each worker socket asks for, in bytes; null = FleetVPN's 4 MiB.</summary>
+    public int? ReceiveBufferBytes { get; set; }
+
+    /// <summary>`sndbuf N`: the send buffer each worker socket asks for, in bytes; null = FleetVPN's 4 MiB.</summary>
+    public int? SendBufferBytes { get; set; }
+
+    /// <summary>`metrics ADDRESS PORT` (FleetVPN): where Prometheus metrics are served at /metrics; null = not served.</summary>
+    public IPEndPoint? MetricsEndPoint { get; set; }
+
     /// <summary>Every `push "..."` option, in order, sent to all clients after the built-in ones.</summary>
     public List<string> Push { get; } = new();
 

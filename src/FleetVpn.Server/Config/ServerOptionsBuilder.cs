@@ -108,6 +108,9 @@ internal sealed class ServerOptionsBuilder
             case "push": ApplyPush(directive); break;
             case "workers": _options.Workers = EngineDirectives.ParseWorkers(directive); break;
             case "worker-cpus": _options.WorkerCpus = EngineDirectives.ParseWorkerCpus(directive); break;
+            case "metrics": _options.MetricsEndPoint = MetricsDirective.Parse(directive); break;
+            case "rcvbuf": _options.ReceiveBufferBytes = SocketBufferSize(directive); break;
+            case "sndbuf": _options.SendBufferBytes = SocketBufferSize(directive); break;
             default:
                 throw directive.Error("not supported");
         }
@@ -139,6 +142,10 @@ internal sealed class ServerOptionsBuilder
         (_options.ControlWrapper, _options.ControlWrapperName) = _wrapping.Build(_options.Auth);
         return _options;
     }
+
+    /// <summary>`rcvbuf N` / `sndbuf N`: bytes, positive (OpenVPN's positive_atoi), at most 1 GiB (the kernel doubles it in an int).</summary>
+    private static int SocketBufferSize(ConfigDirective directive) =>
+        ConfigValues.Integer(directive, Single(directive), directive.Name, 1, 1 << 30);
 
     private ConfigException Missing(string name) =>
         new(_mainFile, 0, name, "required directive is missing (a server needs 'ca', 'cert', 'key' and 'server')");

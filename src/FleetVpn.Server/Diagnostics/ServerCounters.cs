@@ -18,8 +18,21 @@ public sealed class ServerCounters
     public long RefusedMaxClients;
     /// <summary>New clients not answered because the server had as many handshakes in flight as it admits (they retry).</summary>
     public long HandshakesShed;
+    /// <summary>First handshakes admitted (a session made after the cookie exchange).</summary>
+    public long HandshakesStarted;
+
+    /// <summary>Failed handshakes by <see cref="HandshakeFailure"/>; their sum is <see cref="HandshakesFailed"/>.</summary>
+    private readonly long[] _handshakeFailures = new long[Enum.GetValues<HandshakeFailure>().Length];
 
     public static void Increment(ref long counter) => Interlocked.Increment(ref counter);
+
+    public void CountHandshakeFailure(HandshakeFailure reason)
+    {
+        Interlocked.Increment(ref HandshakesFailed);
+        Interlocked.Increment(ref _handshakeFailures[(int)reason]);
+    }
+
+    public long HandshakeFailures(HandshakeFailure reason) => Interlocked.Read(ref _handshakeFailures[(int)reason]);
 
     public override string ToString() =>
         $"malformed={Malformed} wrapper-rejected={WrapperRejected} unknown-source={UnknownSource} bad-cookie={BadCookie} auth-failed={AuthenticationFailed} " +

@@ -384,6 +384,7 @@ public sealed class ClientSession
             if (negotiation.IsInitial)
             {
                 ServerCounters.Increment(ref _server.Counters.HandshakesCompleted);
+                _server.Metrics?.RecordHandshake(ServerContext.NowMs - CreatedAtMs);
                 log.Info($"{Name} connected, assigned {AddressPool.ToAddress(VirtualAddress)}, cipher {_cipher!.Name}{(_cipher.IsAead ? "" : "/" + _digest.Name)}, peer-id {(UsesPeerId ? PeerId : DataPacketHeader.NoPeerId)}, {peer.Version ?? "unknown version"}", "connect");
                 _server.SessionObserver?.Established(this);
             }
@@ -399,17 +400,17 @@ public sealed class ClientSession
         }
         catch (OperationCanceledException)
         {
-            ServerCounters.Increment(ref _server.Counters.HandshakesFailed);
+            _server.Counters.CountHandshakeFailure(HandshakeFailure.TimedOut);
             Close($"TLS handshake for key-id {negotiation.KeyId} did not complete within hand-window {_server.Options.HandWindowSeconds}s");
         }
         catch (Exception e) when (tls.RejectionReason is not null)
         {
-            ServerCounters.Increment(ref _server.Counters.HandshakesFailed);
+            _server.Counters.CountHandshakeFailure(HandshakeFailure.CertificateRejected);
             Close($"certificate rejected: {tls.RejectionReason}", level: 1, detail: e.Message);
         }
         catch (Exception e)
         {
-            if (!negotiation.Finished) ServerCounters.Increment(ref _server.Counters.HandshakesFailed);
+            if (!negotiation.Finished) _server.Counters.CountHandshakeFailure(HandshakeFailure.TlsError);
             Close(negotiation.Finished ? $"control channel closed: {e.Message}" : $"TLS handshake failed: {e.Message}");
         }
     }
@@ -499,7 +500,7 @@ public sealed class ClientSession
 
     private async Task RefuseAsync(TlsServerChannel tls, string reason, string authFailed, CancellationToken lifetime)
     {
-        ServerCounters.Increment(ref _server.Counters.HandshakesFailed);
+        _server.Counters.CountHandshakeFailure(HandshakeFailure.Refused);
         _server.Log.Info($"{Name} refused: {reason}", "refused");
         await tls.SendCommandAsync(authFailed, lifetime).ConfigureAwait(false);
         // Give the reliability layer time to deliver AUTH_FAILED before the state goes away.

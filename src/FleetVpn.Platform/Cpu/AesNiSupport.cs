@@ -1,21 +1,24 @@
 using System.Runtime.InteropServices;
 using X86Aes = System.Runtime.Intrinsics.X86.Aes;
 
-namespace FleetVpn.Cli.Benchmarks;
+namespace FleetVpn.Platform.Cpu;
 
 /// <summary>
 /// Whether AES-NI is there for the data channel. .NET's AesGcm and Aes run in OpenSSL on Linux, which picks
 /// AES-NI from CPUID unless OPENSSL_ia32cap masks it; the JIT's <see cref="X86Aes.IsSupported"/> is the same
 /// CPUID bit seen by .NET (false under DOTNET_EnableAES=0, which does not affect OpenSSL), so both are shown.
 /// </summary>
-internal sealed record AesNiSupport(bool IsX86, bool CpuInfoFlag, bool IntrinsicSupported, string? OpenSslCapabilityMask)
+public sealed record AesNiSupport(bool IsX86, bool CpuInfoFlag, bool IntrinsicSupported, string? OpenSslCapabilityMask)
 {
     /// <summary>The CPU has it, .NET sees it, and nothing tells OpenSSL to ignore CPUID.</summary>
     public bool InUse => IsX86 && CpuInfoFlag && IntrinsicSupported && OpenSslCapabilityMask is null;
 
-    public static AesNiSupport Detect() => new(
+    public static AesNiSupport Detect() => Detect(ReadCpuInfo());
+
+    /// <summary>This process's view, with the CPU flags taken from <paramref name="cpuInfoLines"/> (the lines of /proc/cpuinfo).</summary>
+    public static AesNiSupport Detect(IReadOnlyList<string> cpuInfoLines) => new(
         RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86,
-        CpuInfoHasAesFlag(),
+        CpuInfoHasAesFlag(cpuInfoLines),
         X86Aes.IsSupported,
         Environment.GetEnvironmentVariable("OPENSSL_ia32cap") is { Length: > 0 } mask ? mask : null);
 
@@ -39,9 +42,9 @@ internal sealed record AesNiSupport(bool IsX86, bool CpuInfoFlag, bool Intrinsic
     }
 
     // x86 lists CPU features on "flags" lines; the first CPU's line stands for all of them.
-    private static bool CpuInfoHasAesFlag()
+    public static bool CpuInfoHasAesFlag(IEnumerable<string> cpuInfoLines)
     {
-        foreach (var line in ReadCpuInfo())
+        foreach (var line in cpuInfoLines)
         {
             if (!line.StartsWith("flags", StringComparison.Ordinal) || line.IndexOf(':') is not (int colon and > 0)) continue;
             return line[(colon + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("aes");
@@ -49,7 +52,7 @@ internal sealed record AesNiSupport(bool IsX86, bool CpuInfoFlag, bool Intrinsic
         return false;
     }
 
-    private static IEnumerable<string> ReadCpuInfo()
+    private static IReadOnlyList<string> ReadCpuInfo()
     {
         try
         {
