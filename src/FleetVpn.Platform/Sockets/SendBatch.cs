@@ -29,21 +29,8 @@ public sealed unsafe class SendBatch : IDisposable
     /// <summary>Datagrams the kernel refused (send buffer full, no route): lost, as on a wire.</summary>
     public long Dropped { get; private set; }
 
-    /// <summary>Queues a copy of <paramref name="datagram"/> for <paramref name="to"/>.</summary>
-    public void Add(ReadOnlySpan<byte> datagram, SocketAddress to)
-    {
-        if (datagram.Length > _vector.DatagramBytes || to.Size > MessageVector.AddressSlot)
-        {
-            if (!_port.SendTo(datagram, to)) Dropped++;
-            return;
-        }
-        if (_count == Capacity) Flush();
-        int i = _count++;
-        datagram.CopyTo(_vector.Buffer(i));
-        _vector.Iov[i].Length = (nuint)datagram.Length;
-        to.Buffer.Span[..to.Size].CopyTo(_vector.Address(i));
-        _vector.Messages[i].Header.NameLength = (uint)to.Size;
-    }
+    /// <summary>Queues a copy of <paramref name="datagram"/> for <paramref name="to"/> (an IPv4 or IPv6 sockaddr).</summary>
+    public void Add(ReadOnlySpan<byte> datagram, SocketAddress to) => Add(datagram, PeerAddress.From(to));
 
     /// <summary>Queues a copy of <paramref name="datagram"/> for <paramref name="to"/>.</summary>
     public void Add(ReadOnlySpan<byte> datagram, in PeerAddress to)
