@@ -31,6 +31,9 @@ internal sealed class ClientHandshake
     public PushReply? Reply { get; set; }
     public bool Closed { get; set; }
 
+    /// <summary>TLS writes so far: the first is the ClientHello, the second answers the server's first flight.</summary>
+    public int TlsWrites { get; set; }
+
     public void Close()
     {
         if (Closed) return;

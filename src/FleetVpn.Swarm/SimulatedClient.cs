@@ -62,6 +62,8 @@ public sealed class SimulatedClient
     // ping-restart deadline), so the engine's sweep skips it without taking its lock. 0 = tick every sweep.
     private long _quietUntil;
     private int _unsuccessful;
+    /// <summary>True once this client gave up a handshake half-way (scenario abandon: once per client).</summary>
+    private bool _abandoned;
     private ushort _icmpSequence;
     private uint _trafficSequence;
 
@@ -453,6 +455,16 @@ public sealed class SimulatedClient
         lock (_gate)
         {
             if (hs.Closed || (_handshake != hs && _keptTls != hs)) return;
+            if (++hs.TlsWrites == 2 && !hs.IsRenegotiation && _options.Scenario == SwarmScenario.Abandon && !_abandoned)
+            {
+                // The server's first flight arrived; instead of answering, the client goes silent and starts over
+                // from a new source port: the server keeps a handshake that will never finish.
+                _abandoned = true;
+                _stats.Abandoned();
+                TearDownLocked();
+                if (OpenSocketLocked()) StartAttemptLocked(NowMs);
+                return;
+            }
             hs.Link.EnqueueTls(ciphertext);
             FlushLocked(hs, NowMs);
         }

@@ -171,6 +171,7 @@ public sealed class SwarmEngine : IDisposable
             Scenario = _options.Scenario.ToString().ToLowerInvariant(),
             Churned = Stats.Churned,
             Floated = Stats.Floated,
+            Abandoned = Stats.AbandonedHandshakes,
             Renegotiations = Stats.Renegotiations,
             TrafficTarget = _options.TrafficTarget?.ToString(),
             TrafficSent = Stats.TrafficSent,

@@ -18,6 +18,12 @@ public enum SwarmScenario
 
     /// <summary>At mid-run every connected client moves to a new source port and keeps its session (NAT rebinding).</summary>
     Float,
+
+    /// <summary>
+    /// Every client gives up its first handshake once under way (silent from then on, as a device that timed out or lost
+    /// its path) and at once starts a new one from a new source port: the handshakes a storm leaves behind on a server.
+    /// </summary>
+    Abandon,
 }
 
 /// <summary>The settings of one swarm run.</summary>

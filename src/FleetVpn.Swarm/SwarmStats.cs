@@ -72,6 +72,12 @@ public sealed class SwarmStats
     private long _floated;
 
     public void FloatedOne() => Interlocked.Increment(ref _floated);
+
+    /// <summary>Handshakes given up half-way, silently (scenario abandon).</summary>
+    public long AbandonedHandshakes => Interlocked.Read(ref _abandoned);
+    private long _abandoned;
+
+    public void Abandoned() => Interlocked.Increment(ref _abandoned);
     public void Renegotiated() => Interlocked.Increment(ref _renegotiations);
     public void ControlReplayed() => Interlocked.Increment(ref _controlReplays);
 

@@ -37,6 +37,7 @@ public sealed record SwarmSummary
     public string Scenario { get; init; } = "steady";
     public long Churned { get; init; }
     public long Floated { get; init; }
+    public long Abandoned { get; init; }
     public long Renegotiations { get; init; }
 
     /// <summary>The UDP traffic target (null: no traffic), what the swarm sent there and when (see <see cref="TrafficSender"/>).</summary>
@@ -85,6 +86,7 @@ public sealed record SwarmSummary
             w.WriteString("scenario", Scenario);
             w.WriteNumber("churned", Churned);
             w.WriteNumber("floated", Floated);
+            w.WriteNumber("abandoned", Abandoned);
             w.WriteNumber("renegotiations", Renegotiations);
             // Offered load: what the swarm handed to the kernel. What the server forwarded is counted at the sink.
             w.WriteStartObject("traffic");

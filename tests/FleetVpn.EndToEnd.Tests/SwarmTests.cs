@@ -84,6 +84,24 @@ public sealed class SwarmTests(E2EFixture env, ITestOutputHelper output) : IClas
             $"the server log shows {names.Count} distinct CN/address:port connections; expected {2 * clients}.\n{server.Process.Describe(80)}");
     }
 
+    /// <summary>
+    /// Admission control counts a handshake in flight only while its client answers: one worker admits 64 at a time,
+    /// and every client first leaves a handshake half-done (silent from then on) before it starts again from a new
+    /// port. Were the abandoned ones counted until the hand-window ends (60 s), the first 64 would shut every other
+    /// client out for a minute; released 5 s after their clients went quiet, all 200 connect within the run.
+    /// </summary>
+    [Fact]
+    public async Task Abandoned_handshakes_leave_the_admission_count_and_every_client_connects()
+    {
+        const int clients = 200;
+        await using var server = await StartServerAsync(ServerKind.FleetVpn, new SwarmServerConfig { Extra = ["workers 1", "verb 4"] });
+        var run = await RunSwarmAsync(["--scenario", "abandon"], durationSeconds: 40, clients: clients);
+        AssertAllConnectedAndPinged(run, server, clients);
+        Assert.True(run.Number("abandoned") == clients, $"every client abandons one handshake: abandoned {run.Number("abandoned")}\n{run.Result}");
+        Assert.True(server.Log.Contains("no longer counted in flight"),
+            $"the server never released an abandoned handshake's admission slot.\n{server.Process.Describe(60)}");
+    }
+
     [Fact]
     public async Task Four_workers_share_the_clients_and_every_client_pings_through_its_worker()
     {

@@ -116,6 +116,12 @@ public sealed class ClientSession
         lock (_gate) StartNegotiationLocked(keyId: 0, firstMessageId: 1, sendSoftReset: false);
     }
 
+    /// <summary>
+    /// Milliseconds without any packet from a client in its first handshake before the handshake stops counting in
+    /// flight: past two retransmission intervals (tls-timeout, 2 s).
+    /// </summary>
+    private const long StalledHandshakeMs = 5000;
+
     /// <summary>1 while the first handshake counts in the server's handshakes in flight.</summary>
     private int _inFirstHandshake;
 
@@ -219,6 +225,15 @@ public sealed class ClientSession
             if (PreviousKeys is not null && nowMs >= _previousKeysUntilMs) PreviousKeys = null;
             if (_negotiation.Link is { } link && nowMs >= _negotiation.ReleaseTlsAtMs && link.Sender.Outstanding == 0)
                 _negotiation.Release();
+            // A first handshake whose client went quiet (it gave up and retries from another port, or its path is
+            // lost) leaves the admission count: it would otherwise hold a slot until the hand-window ends (60 s), and
+            // a storm of abandoned handshakes would shut every new client out. A live client is never quiet that long:
+            // the server answers each flight in milliseconds, and unanswered packets are retransmitted every 2 s.
+            if (Volatile.Read(ref _inFirstHandshake) == 1 && nowMs - LastReceivedMs > StalledHandshakeMs)
+            {
+                _server.Log.Write(4, $"{Name}: handshake stalled ({(nowMs - LastReceivedMs) / 1000} s without a packet from the client), no longer counted in flight");
+                EndFirstHandshake();
+            }
             FlushLocked(nowMs);
         }
     }
