@@ -41,6 +41,14 @@ public static partial class ServerLogExpectations
         _ => false,
     };
 
+    /// <summary>The server's log line that refuses <paramref name="commonName"/> as revoked by crl-verify (file or directory form).</summary>
+    public static bool IsRevocation(ServerKind kind, string commonName, string line) => Has(line, commonName) && kind switch
+    {
+        ServerKind.FleetVpn => Has(line, "certificate rejected") && Has(line, "revoked by CRL") && Has(line, "serial="),
+        ServerKind.OpenVpn => (Has(line, "VERIFY ERROR") && Has(line, "certificate revoked")) || (Has(line, "VERIFY CRL") && Has(line, "is revoked")),
+        _ => false,
+    };
+
     public static string Describe(ServerKind kind, CertificateProblem problem) => kind switch
     {
         ServerKind.FleetVpn => $"a line with \"certificate rejected\" and the reason ({problem})",
