@@ -9,7 +9,7 @@ public sealed class TlsVersionTests(E2EFixture env, ITestOutputHelper output) : 
     public async Task Tls_version_min_1_3_refuses_a_tls_1_2_client_and_serves_a_default_one()
     {
         await using var server = await env.StartServerAsync(output, new ServerConfig { Extra = ["tls-version-min 1.3"] });
-        await using var old = env.StartClient(output, new ClientConfig { Identity = env.Pki.Client2, Device = "fvold0", Extra = ["tls-version-max 1.2"] });
+        await using var old = env.StartClient(output, new ClientConfig { Identity = env.Pki.Client2, Device = "fvold0", Extra = ["tls-version-max 1.2", "hand-window 5"] });
         await using var modern = await env.ConnectClientAsync(output, new ClientConfig { Identity = env.Pki.Client1, Device = "fvc0" });
 
         await TunnelAssertions.AssertConnectedAndPingingAsync(env, modern, server);
