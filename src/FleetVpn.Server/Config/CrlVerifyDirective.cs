@@ -67,17 +67,12 @@ internal sealed class CrlVerifyDirective
     private static List<RevocationList> Decode(string pem, ConfigDirective directive)
     {
         var lists = new List<RevocationList>();
-        var offset = 0;
-        while (offset < pem.Length && PemEncoding.TryFind(pem.AsSpan(offset), out var fields))
+        foreach (var (label, der) in KeyMaterialLoader.EnumeratePem(pem))
         {
-            var block = pem.AsSpan(offset);
-            var label = block[fields.Label].ToString();
-            var base64 = block[fields.Base64Data].ToString();
-            offset += fields.Location.End.Value;
             if (label != CrlLabel) continue;
             try
             {
-                lists.Add(RevocationList.Decode(Convert.FromBase64String(base64)));
+                lists.Add(RevocationList.Decode(der));
             }
             catch (FormatException e)
             {
