@@ -29,6 +29,26 @@ public sealed class RevocationTests(E2EFixture env, ITestOutputHelper output) : 
         await AssertRevokedClientIsRefusedAsync($"crl-verify {directory} dir");
     }
 
+    [Fact]
+    public async Task An_expired_crl_refuses_every_client_and_the_server_log_says_why()
+    {
+        var crl = Path.Combine(env.TempDirectory, "expired-crl.pem");
+        env.Pki.WriteCrl(crl, DateTimeOffset.UtcNow.AddDays(-10), DateTimeOffset.UtcNow.AddDays(-1));
+        await using var server = await env.StartServerAsync(output, new ServerConfig { Extra = [$"crl-verify {crl}"] });
+        if (server.Kind == ServerKind.FleetVpn)
+            Assert.True(server.Log.Find(l => l.Contains("EXPIRED at", StringComparison.Ordinal)) is not null,
+                $"the start-up log does not warn that the CRL has expired.\n{server.Process.Describe()}");
+
+        await using var client = env.StartClient(output, new ClientConfig { Identity = env.Pki.Client1, Device = "fvc0", Extra = ["hand-window 5"] });
+
+        var refusal = await server.Process.WaitForLineAsync(l => ServerLogExpectations.IsExpiredCrlRefusal(server.Kind, l), RefusalTimeout);
+        Assert.True(refusal is not null, $"the server log does not refuse the client for the expired CRL.\n{server.Process.Describe(150)}");
+        output.WriteLine($"server: {refusal}");
+        Assert.True(await client.Process.WaitForLineAsync(IsTlsFailure, RefusalTimeout) is not null,
+            $"the client's log shows no TLS failure.\n{client.Process.Describe()}");
+        await TunnelAssertions.AssertNotConnectedAsync(env, client);
+    }
+
     private async Task AssertRevokedClientIsRefusedAsync(string crlVerifyLine)
     {
         await using var server = await env.StartServerAsync(output, new ServerConfig { Extra = [crlVerifyLine] });

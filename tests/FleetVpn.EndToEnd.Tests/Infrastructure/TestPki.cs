@@ -64,16 +64,19 @@ public sealed class TestPki
     }
 
     /// <summary>Writes a PEM CRL signed by <see cref="Ca"/> that revokes <paramref name="revoked"/>, valid for a day.</summary>
-    public void WriteCrl(string path, params CertificateFiles[] revoked)
+    public void WriteCrl(string path, params CertificateFiles[] revoked) =>
+        WriteCrl(path, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), revoked);
+
+    /// <summary>Writes a PEM CRL signed by <see cref="Ca"/> that revokes <paramref name="revoked"/>, valid from <paramref name="thisUpdate"/> to <paramref name="nextUpdate"/>.</summary>
+    public void WriteCrl(string path, DateTimeOffset thisUpdate, DateTimeOffset nextUpdate, params CertificateFiles[] revoked)
     {
         var builder = new CertificateRevocationListBuilder();
         foreach (var identity in revoked)
         {
             using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(identity.CertificatePath));
-            builder.AddEntry(certificate, DateTimeOffset.UtcNow.AddMinutes(-1));
+            builder.AddEntry(certificate, thisUpdate);
         }
-        var now = DateTimeOffset.UtcNow;
-        var der = builder.Build(Ca, System.Numerics.BigInteger.One, now.AddDays(1), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1, now.AddMinutes(-5));
+        var der = builder.Build(Ca, System.Numerics.BigInteger.One, nextUpdate, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1, thisUpdate);
         File.WriteAllText(path, PemEncoding.WriteString("X509 CRL", der) + "\n");
     }
 
