@@ -53,10 +53,9 @@ internal static class TlsCipherNames
     public static TlsCipherSuite? FindTls12(string name)
     {
         if (OpenSslTls12.TryGetValue(name, out var suite)) return suite;
-        // OpenVPN's IANA spelling: TLS-ECDHE-RSA-WITH-AES-256-GCM-SHA384.
-        return ParseIana(name.Replace('-', '_')) is { } iana && iana.ToString().StartsWith("TLS_ECDHE_", StringComparison.Ordinal) && !Tls13.Contains(iana)
-            ? iana
-            : null;
+        // OpenVPN's IANA spelling (TLS-ECDHE-RSA-WITH-AES-256-GCM-SHA384), limited to the same suites: the enum also
+        // holds suites no one should offer (TLS_ECDHE_RSA_WITH_NULL_SHA, RC4, 3DES).
+        return ParseIana(name.Replace('-', '_')) is { } iana && OpenSslTls12.ContainsValue(iana) ? iana : null;
     }
 
     /// <summary>The TLS 1.3 suite <paramref name="name"/> names, or null.</summary>

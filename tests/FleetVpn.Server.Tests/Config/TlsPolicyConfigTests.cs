@@ -74,6 +74,8 @@ public sealed class TlsPolicyConfigTests : IDisposable
         Assert.StartsWith("unknown or unsupported TLS 1.2 cipher suite 'TLS_AES_256_GCM_SHA384'", Refuse(Minimal + "tls-cipher TLS_AES_256_GCM_SHA384\n").Reason);
         Assert.StartsWith("unknown TLS 1.3 cipher suite 'ECDHE-RSA-AES256-GCM-SHA384'", Refuse(Minimal + "tls-ciphersuites ECDHE-RSA-AES256-GCM-SHA384\n").Reason);
         Assert.StartsWith("unknown or unsupported TLS 1.2 cipher suite 'DHE-RSA-AES256-GCM-SHA384'", Refuse(Minimal + "tls-cipher DHE-RSA-AES256-GCM-SHA384\n").Reason);
+        // The IANA spelling reaches only the suites of the OpenSSL table: no NULL encryption through the back door.
+        Assert.StartsWith("unknown or unsupported TLS 1.2 cipher suite 'TLS-ECDHE-RSA-WITH-NULL-SHA'", Refuse(Minimal + "tls-cipher TLS-ECDHE-RSA-WITH-NULL-SHA\n").Reason);
     }
 
     [Fact]
