@@ -5,7 +5,7 @@ using FleetVpn.ControlChannel.Revocation;
 namespace FleetVpn.Server.Config;
 
 /// <summary>
-/// <c>crl-verify FILE</c> (one or several concatenated PEM CRLs) and <c>crl-verify DIR dir</c>. The file is read and
+/// <c>crl-verify FILE</c> (one or several concatenated PEM CRLs; inline <c>&lt;crl-verify&gt;</c> too) and <c>crl-verify DIR dir</c>. The file is read and
 /// decoded when the directive is applied; its signatures are checked once the whole config is read (<see cref="Build"/>),
 /// because <c>ca</c> may come after it. A CRL that cannot be read, or that no configured CA signed, stops the start.
 /// </summary>
@@ -21,12 +21,19 @@ internal sealed class CrlVerifyDirective
 
     public void Apply(ConfigDirective directive, string baseDirectory)
     {
+        _directive = directive;
+        (_file, _lists, _directory) = (null, null, null);
+        if (directive.IsInline)
+        {
+            // <crl-verify>...</crl-verify>, as OpenVPN 2.4+ accepts it (the file form only).
+            _file = $"<{directive.Name}> at {directive.Location}";
+            _lists = Decode(directive.InlineContent!, directive);
+            return;
+        }
         var arguments = DirectiveArguments.Expect(directive, 1, 2);
         if (arguments.Count == 2 && arguments[1] != "dir")
             throw directive.Error($"'{arguments[1]}' is not a flag of crl-verify (only 'dir')");
         var path = ConfigFiles.Resolve(baseDirectory, arguments[0]);
-        _directive = directive;
-        (_file, _lists, _directory) = (null, null, null);
         if (arguments.Count == 2)
         {
             // OpenVPN checks the directory at start-up (check_file_access(CHKACC_ACPTSTDIN..., R_OK|X_OK, "--crl-verify directory")).

@@ -40,6 +40,18 @@ public sealed class CrlVerifyConfigTests : IDisposable
     }
 
     [Fact]
+    public void An_inline_crl_verify_block_is_read_like_the_file()
+    {
+        using var ca = TestCrls.FixtureCa();
+        using var client = TestCrls.FixtureClient();
+
+        var check = Assert.IsType<CrlFileRevocation>(Parse(Minimal + "<crl-verify>\n" + TestCrls.Pem(TestCrls.Build(ca, [client])) + "</crl-verify>\n").Revocation);
+
+        Assert.Equal("<crl-verify> at server.conf:5", check.Source);
+        Assert.Contains("revoked by CRL <crl-verify> at server.conf:5", check.Check([client], DateTime.UtcNow));
+    }
+
+    [Fact]
     public void Crl_verify_may_come_before_ca()
     {
         using var ca = TestCrls.FixtureCa();
