@@ -1,22 +1,36 @@
 using System.Security.Cryptography.X509Certificates;
+using FleetVpn.ControlChannel.Revocation;
 
 namespace FleetVpn.ControlChannel;
 
 /// <summary>
 /// Decides whether a client certificate is acceptable: its chain ends at one of the configured
 /// `ca` certificates (no system roots, no downloads), it is within its validity period, and with
-/// `remote-cert-tls client` it carries the TLS Web Client Authentication EKU and a fitting key usage.
+/// `remote-cert-tls client` it carries the TLS Web Client Authentication EKU and a fitting key usage, and with
+/// `crl-verify` no certificate of its chain is revoked.
 /// </summary>
 public sealed class ClientCertificatePolicy
 {
     private const string ClientAuthOid = "1.3.6.1.5.5.7.3.2";
     private readonly X509Certificate2Collection _trustAnchors;
     private readonly bool _requireClientEku;
+    private IRevocationCheck? _revocation;
 
-    public ClientCertificatePolicy(X509Certificate2Collection trustAnchors, bool requireClientEku)
+    public ClientCertificatePolicy(X509Certificate2Collection trustAnchors, bool requireClientEku, IRevocationCheck? revocation = null)
     {
         _trustAnchors = trustAnchors;
         _requireClientEku = requireClientEku;
+        _revocation = revocation;
+    }
+
+    /// <summary>
+    /// `crl-verify` (null: none). The one live reference to the revocation data: each check is immutable, so a reload
+    /// swaps in a new one here and every handshake sees either the old or the new check whole.
+    /// </summary>
+    public IRevocationCheck? Revocation
+    {
+        get => Volatile.Read(ref _revocation);
+        set => Volatile.Write(ref _revocation, value);
     }
 
     /// <summary>
@@ -49,7 +63,16 @@ public sealed class ClientCertificatePolicy
             if (ku is not null && (ku.KeyUsages & (X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyAgreement)) == 0)
                 return "key usage check failed: needs digitalSignature or keyAgreement (remote-cert-tls client)";
         }
-        return null;
+        return Revocation?.Check(ChainOf(certificate, built), now);
+    }
+
+    /// <summary>The client's certificate, then its CAs from the chain TLS built (the leaf alone without one).</summary>
+    private static IReadOnlyList<X509Certificate2> ChainOf(X509Certificate2 certificate, X509Chain? built)
+    {
+        if (built is null || built.ChainElements.Count == 0) return [certificate];
+        var chain = new List<X509Certificate2>(built.ChainElements.Count) { certificate };
+        for (var i = 1; i < built.ChainElements.Count; i++) chain.Add(built.ChainElements[i].Certificate);
+        return chain;
     }
 
     /// <summary>The certificate's common name (what OpenVPN calls the client's CN).</summary>

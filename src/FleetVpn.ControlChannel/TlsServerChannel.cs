@@ -31,6 +31,7 @@ public sealed class TlsServerChannel : TlsChannel
             ClientCertificateRequired = true,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             EnabledSslProtocols = _settings.Protocols,
+            CipherSuitesPolicy = _settings.CipherSuites,
             // No resumption: each key negotiation is a full handshake on a new TLS session, so a session cache
             // would only hold sessions (with their client certificates) that nobody resumes.
             AllowTlsResume = false,

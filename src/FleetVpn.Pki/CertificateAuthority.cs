@@ -16,6 +16,9 @@ public sealed class CertificateAuthority : IDisposable
     public const int DefaultLeafDays = 825;
     public const int MaxDays = 36500;
 
+    /// <summary>easy-rsa's default (EASYRSA_CRL_DAYS): a CRL must be remade before this many days pass, or every client is refused.</summary>
+    public const int DefaultCrlDays = 180;
+
     /// <summary>How far before "now" a new certificate's validity starts.</summary>
     public static readonly TimeSpan Backdate = TimeSpan.FromHours(1);
 
@@ -124,6 +127,23 @@ public sealed class CertificateAuthority : IDisposable
     /// </summary>
     public ClientBatchResult IssueClients(ClientBatchRequest request, Action<int>? progress = null, CancellationToken cancellation = default) =>
         ClientBatchIssuer.Issue(this, request, progress, cancellation);
+
+    /// <summary>Revokes a certificate of this CA, named by common name or serial (see <see cref="Revocations.Revoke"/>).</summary>
+    public RevokedCertificate Revoke(string? commonName, string? serialHex, DateTimeOffset? now = null) =>
+        Revocations.Revoke(Layout, commonName, serialHex, now ?? DateTimeOffset.UtcNow);
+
+    /// <summary>Writes a CRL signed by this CA that lists every revoked certificate (see <see cref="Revocations.WriteCrl"/>).</summary>
+    public CrlResult WriteCrl(string? path = null, int days = DefaultCrlDays, DateTimeOffset? now = null)
+    {
+        using var key = LeafKeys.ImportPem(_keyPem, Layout.CaKeyPath);
+        using var signing = key switch
+        {
+            RSA rsa => Certificate.CopyWithPrivateKey(rsa),
+            ECDsa ec => Certificate.CopyWithPrivateKey(ec),
+            _ => throw new PkiException("the CA key is neither ECDSA nor RSA"),
+        };
+        return Revocations.WriteCrl(Layout, signing, path ?? Layout.CrlPath, days, now ?? DateTimeOffset.UtcNow);
+    }
 
     /// <summary>A signer on a fresh copy of the CA key, for one thread.</summary>
     internal CaSigner CreateSigner() => new(Certificate, LeafKeys.ImportPem(_keyPem, Layout.CaKeyPath));

@@ -36,6 +36,18 @@ public sealed class PkiLayout
 
     public string CaKeyPath => Path.Combine(PrivateDirectory, "ca.key");
 
+    /// <summary><c>DIR/revoked.txt</c>: one revoked certificate a line (hex serial, time, common name), what <c>pki crl</c> lists.</summary>
+    public string RevokedIndexPath => Path.Combine(Root, "revoked.txt");
+
+    /// <summary><c>DIR/revoked</c>: certificates moved out of <c>issued/</c> by <c>pki revoke</c>, named by serial.</summary>
+    public string RevokedDirectory => Path.Combine(Root, "revoked");
+
+    /// <summary><c>DIR/crlnumber</c>: the number of the last CRL made (decimal), as easy-rsa keeps it.</summary>
+    public string CrlNumberPath => Path.Combine(Root, "crlnumber");
+
+    /// <summary><c>DIR/crl.pem</c>: where <c>pki crl</c> writes by default.</summary>
+    public string CrlPath => Path.Combine(Root, "crl.pem");
+
     /// <summary><c>DIR/issued/CN.crt</c>.</summary>
     public string CertificatePath(string commonName) => Path.Combine(IssuedDirectory, commonName + ".crt");
 

@@ -29,7 +29,13 @@ public sealed class ServerContext
         Cookie = new SessionCookie(options.HandWindowSeconds);
         Tls = new ServerTlsSettings(
             options.ServerCertificate ?? throw new InvalidOperationException("no server certificate"),
-            options.CaCertificates, options.RemoteCertTlsClient);
+            options.CaCertificates, options.RemoteCertTlsClient, options.Revocation)
+        {
+            Protocols = options.TlsProtocols,
+            CipherSuites = options.TlsCipherSuites is not { } suites ? null
+                : OperatingSystem.IsWindows() ? throw new PlatformNotSupportedException("tls-cipher and tls-ciphersuites need Linux (CipherSuitesPolicy)")
+                : new System.Net.Security.CipherSuitesPolicy(suites),
+        };
     }
 
     public ServerOptions Options { get; }

@@ -113,6 +113,8 @@ public sealed class VpnServer
     {
         var ports = Bind(WorkerCount(_options));
         var server = new ServerContext(_options, _log, ports, tun);
+        foreach (var warning in _options.Warnings) _log.Info($"WARNING: {warning}");
+        if (_options.Revocation is { } revocation) _log.Info(revocation.Describe(DateTime.UtcNow));
         var cpus = WorkerCpus(_options);
         var workers = ports.Select((port, i) => new Worker(server, i, port, cpus is null ? null : cpus[i % cpus.Count])).ToList();
         server.Workers = workers;

@@ -91,6 +91,22 @@ public sealed class MetricsTests(E2EFixture env, ITestOutputHelper output) : ICl
     }
 
     [Fact]
+    public async Task A_client_revoked_by_crl_verify_counts_as_a_handshake_failed_for_its_certificate()
+    {
+        var crl = Path.Combine(env.TempDirectory, "metrics-crl.pem");
+        env.Pki.WriteCrl(crl, env.Pki.Client2);
+        await using var server = await env.StartServerAsync(output,
+            new ServerConfig { Extra = [$"metrics 127.0.0.1 {MetricsPort}", $"crl-verify {crl}"] }, ServerKind.FleetVpn);
+
+        await using var revoked = env.StartClient(output, new ClientConfig { Identity = env.Pki.Client2, Device = "fvrev0" });
+        var after = await ScrapeUntilAsync(s => s["fleetvpn_handshakes_failed_total{reason=\"certificate_rejected\"}"] >= 1,
+            "the revoked certificate counted as certificate_rejected");
+
+        Assert.Equal(0, after["fleetvpn_clients_connected"]);
+        Assert.Equal(0, after["fleetvpn_handshakes_completed_total"]);
+    }
+
+    [Fact]
     public async Task The_dashboard_shows_the_connected_client_in_headless_chromium_with_a_screenshot()
     {
         var chromium = HeadlessChromium.Path; // fails here, before any server starts, when chromium is missing

@@ -4,7 +4,7 @@ namespace FleetVpn.Cli.Commands;
 
 /// <summary>
 /// <c>fleetvpn pki</c>: a certificate authority for a fleet, in easy-rsa's directory layout:
-/// <c>init</c>, <c>server</c>, <c>clients</c>, <c>client-config</c>, <c>tls-crypt-key</c>.
+/// <c>init</c>, <c>server</c>, <c>clients</c>, <c>client-config</c>, <c>tls-crypt-key</c>, <c>revoke</c>, <c>crl</c>.
 /// Exit codes: 0 done, 1 refused (bad arguments, a CA or file that exists, a directory without a CA).
 /// </summary>
 internal static class PkiCommand
@@ -13,12 +13,14 @@ internal static class PkiCommand
         "Make the certificates and keys of a fleet: a CA, server certificates, numbered client certificates " +
         "(ECDSA P-256 by default, RSA 2048 with --rsa), .ovpn client profiles and tls-crypt keys. " +
         "Files go in easy-rsa's layout (DIR/ca.crt, DIR/private/ca.key, DIR/issued/CN.crt, DIR/private/CN.key); " +
-        "nothing that exists is ever overwritten. Exit codes: 0 done, 1 refused or failed.")
+        "nothing that exists is ever overwritten (but the CRL, which 'crl' replaces). Exit codes: 0 done, 1 refused or failed.")
     {
         PkiInitCommand.Create(),
         PkiServerCommand.Create(),
         PkiClientsCommand.Create(),
         PkiClientConfigCommand.Create(),
         PkiTlsCryptKeyCommand.Create(),
+        PkiRevokeCommand.Create(),
+        PkiCrlCommand.Create(),
     };
 }

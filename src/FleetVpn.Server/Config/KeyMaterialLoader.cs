@@ -88,7 +88,7 @@ internal static class KeyMaterialLoader
     }
 
     /// <summary>Each PEM block's label and decoded bytes; text around the blocks (e.g. openssl's "Certificate:" dump) is skipped.</summary>
-    private static IEnumerable<(string Label, byte[] Der)> EnumeratePem(string pem)
+    internal static IEnumerable<(string Label, byte[] Der)> EnumeratePem(string pem)
     {
         var offset = 0;
         while (offset < pem.Length)

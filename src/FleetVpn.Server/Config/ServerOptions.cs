@@ -156,6 +156,19 @@ public sealed class ServerOptions
     /// <summary>`status-version 1|2|3`: the status file's format, and the management `status` default (default 1).</summary>
     public int StatusVersion { get; set; } = 1;
 
+    /// <summary>`crl-verify FILE` or `crl-verify DIR dir`: the revocation check of client certificates; null = none.</summary>
+    public FleetVpn.ControlChannel.Revocation.IRevocationCheck? Revocation { get; set; }
+
+    /// <summary>`tls-version-min`: the TLS versions offered (default 1.2 and 1.3).</summary>
+    public System.Security.Authentication.SslProtocols TlsProtocols { get; set; } =
+        System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
+
+    /// <summary>`tls-cipher` + `tls-ciphersuites`: the TLS suites offered, 1.2 then 1.3; null = the TLS library's defaults.</summary>
+    public IReadOnlyList<System.Net.Security.TlsCipherSuite>? TlsCipherSuites { get; set; }
+
+    /// <summary>What the config asked for that is accepted but not done as written (e.g. `ecdh-curve`), logged at start-up.</summary>
+    public List<string> Warnings { get; } = new();
+
     /// <summary>`management IP PORT [PWFILE]` or `management PATH unix [PWFILE]`: the management listener; null = none.</summary>
     public ManagementEndpoint? Management { get; set; }
 }

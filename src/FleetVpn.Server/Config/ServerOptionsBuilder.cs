@@ -40,6 +40,8 @@ internal sealed class ServerOptionsBuilder
     private ConfigDirective? _ccdExclusive;
     private readonly ControlWrapperDirectives _wrapping = new();
     private readonly CipherDirectives _ciphers = new();
+    private readonly CrlVerifyDirective _crlVerify = new();
+    private readonly TlsPolicyDirectives _tlsPolicy = new();
     // The cert and key directives with their PEM text and the order they were applied in, so a
     // mismatch is reported at whichever of the two came last.
     private (ConfigDirective Directive, string Pem, int Sequence)? _cert;
@@ -109,6 +111,12 @@ internal sealed class ServerOptionsBuilder
             case "workers": _options.Workers = EngineDirectives.ParseWorkers(directive); break;
             case "worker-cpus": _options.WorkerCpus = EngineDirectives.ParseWorkerCpus(directive); break;
             case "metrics": _options.MetricsEndPoint = MetricsDirective.Parse(directive); break;
+            case "crl-verify": _crlVerify.Apply(directive, _directory); break;
+            case "tls-version-min": _tlsPolicy.ApplyVersionMin(directive); break;
+            case "tls-cipher": _tlsPolicy.ApplyCipher(directive); break;
+            case "tls-ciphersuites": _tlsPolicy.ApplyCipherSuites(directive); break;
+            case "tls-groups": TlsPolicyDirectives.ApplyGroups(directive); break;
+            case "ecdh-curve": _options.Warnings.Add(TlsPolicyDirectives.ApplyEcdhCurve(directive)); break;
             case "rcvbuf": _options.ReceiveBufferBytes = SocketBufferSize(directive); break;
             case "sndbuf": _options.SendBufferBytes = SocketBufferSize(directive); break;
             default:
@@ -137,7 +145,11 @@ internal sealed class ServerOptionsBuilder
                 ? key.Directive.Error($"private key does not match the certificate of '{cert.Directive}' ({cert.Directive.Location})")
                 : cert.Directive.Error($"certificate does not match the private key of '{key.Directive}' ({key.Directive.Location})");
         }
+        if (ServerKeyStrength.Weakness(combined) is { } weakness) throw cert.Directive.Error(weakness);
         _options.ServerCertificate = combined;
+        _options.Revocation = _crlVerify.Build(_options.CaCertificates);
+        _options.TlsProtocols = _tlsPolicy.Protocols;
+        _options.TlsCipherSuites = _tlsPolicy.CipherSuites();
         _options.DataCiphersFallback = _ciphers.Fallback;
         (_options.ControlWrapper, _options.ControlWrapperName) = _wrapping.Build(_options.Auth);
         return _options;

@@ -41,6 +41,22 @@ public static partial class ServerLogExpectations
         _ => false,
     };
 
+    /// <summary>The server's log line that refuses <paramref name="commonName"/> as revoked by crl-verify (file or directory form).</summary>
+    public static bool IsRevocation(ServerKind kind, string commonName, string line) => Has(line, commonName) && kind switch
+    {
+        ServerKind.FleetVpn => Has(line, "certificate rejected") && Has(line, "revoked by CRL") && Has(line, "serial="),
+        ServerKind.OpenVpn => (Has(line, "VERIFY ERROR") && Has(line, "certificate revoked")) || (Has(line, "VERIFY CRL") && Has(line, "is revoked")),
+        _ => false,
+    };
+
+    /// <summary>The server's log line that refuses a client because the CRL of <c>crl-verify</c> is past its nextUpdate.</summary>
+    public static bool IsExpiredCrlRefusal(ServerKind kind, string line) => kind switch
+    {
+        ServerKind.FleetVpn => Has(line, "certificate rejected") && Has(line, "expired at") && Has(line, "(nextUpdate)"),
+        ServerKind.OpenVpn => Has(line, "VERIFY ERROR") && Has(line, "CRL has expired"),
+        _ => false,
+    };
+
     public static string Describe(ServerKind kind, CertificateProblem problem) => kind switch
     {
         ServerKind.FleetVpn => $"a line with \"certificate rejected\" and the reason ({problem})",

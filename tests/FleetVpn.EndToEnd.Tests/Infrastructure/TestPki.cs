@@ -21,6 +21,9 @@ public sealed class TestPki
     /// <summary>The CA the server trusts (and the clients trust for the server).</summary>
     public required string CaPath { get; init; }
 
+    /// <summary>That CA with its private key, to sign CRLs (<see cref="WriteCrl"/>).</summary>
+    public required X509Certificate2 Ca { get; init; }
+
     public required CertificateFiles Server { get; init; }
     public required CertificateFiles Client1 { get; init; }
     public required CertificateFiles Client2 { get; init; }
@@ -38,7 +41,7 @@ public sealed class TestPki
     {
         System.IO.Directory.CreateDirectory(directory);
         var now = DateTimeOffset.UtcNow;
-        using var ca = CreateCa("FleetVPN E2E Test CA", now);
+        var ca = CreateCa("FleetVPN E2E Test CA", now); // kept: it signs the CRLs of the revocation tests
         using var otherCa = CreateCa("FleetVPN E2E Other CA", now);
 
         var caPath = Path.Combine(directory, "ca.crt");
@@ -50,6 +53,7 @@ public sealed class TestPki
         return new TestPki(directory)
         {
             CaPath = caPath,
+            Ca = ca,
             Server = Issue(directory, ca, "server", ServerAuthOid, validFrom, validTo),
             Client1 = Issue(directory, ca, "client1", ClientAuthOid, validFrom, validTo),
             Client2 = Issue(directory, ca, "client2", ClientAuthOid, validFrom, validTo),
@@ -57,6 +61,30 @@ public sealed class TestPki
             ExpiredClient = Issue(directory, ca, "expired-client", ClientAuthOid, now.AddDays(-30), now.AddDays(-1)),
             NoClientAuthClient = Issue(directory, ca, "noeku-client", eku: null, validFrom, validTo),
         };
+    }
+
+    /// <summary>Writes a PEM CRL signed by <see cref="Ca"/> that revokes <paramref name="revoked"/>, valid for a day.</summary>
+    public void WriteCrl(string path, params CertificateFiles[] revoked) =>
+        WriteCrl(path, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), revoked);
+
+    /// <summary>Writes a PEM CRL signed by <see cref="Ca"/> that revokes <paramref name="revoked"/>, valid from <paramref name="thisUpdate"/> to <paramref name="nextUpdate"/>.</summary>
+    public void WriteCrl(string path, DateTimeOffset thisUpdate, DateTimeOffset nextUpdate, params CertificateFiles[] revoked)
+    {
+        var builder = new CertificateRevocationListBuilder();
+        foreach (var identity in revoked)
+        {
+            using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(identity.CertificatePath));
+            builder.AddEntry(certificate, thisUpdate);
+        }
+        var der = builder.Build(Ca, System.Numerics.BigInteger.One, nextUpdate, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1, thisUpdate);
+        File.WriteAllText(path, PemEncoding.WriteString("X509 CRL", der) + "\n");
+    }
+
+    /// <summary>The certificate's serial in decimal: the file name that revokes it in a <c>crl-verify DIR dir</c> directory.</summary>
+    public static string DecimalSerial(CertificateFiles identity)
+    {
+        using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(identity.CertificatePath));
+        return new System.Numerics.BigInteger(certificate.SerialNumberBytes.Span, isUnsigned: false, isBigEndian: true).ToString();
     }
 
     private static X509Certificate2 CreateCa(string name, DateTimeOffset now)

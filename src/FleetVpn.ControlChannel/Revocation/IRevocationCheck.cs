@@ -1,0 +1,16 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace FleetVpn.ControlChannel.Revocation;
+
+/// <summary>
+/// <c>crl-verify</c>: whether a client's certificate chain holds a revoked certificate. Implementations are immutable,
+/// so a configuration reload replaces the whole check at once (<see cref="ClientCertificatePolicy.Revocation"/>).
+/// </summary>
+public interface IRevocationCheck
+{
+    /// <summary>Null when no certificate of <paramref name="chain"/> (the client's first, its CAs after it) is refused, else why.</summary>
+    string? Check(IReadOnlyList<X509Certificate2> chain, DateTime now);
+
+    /// <summary>One line for the start-up log: what was loaded, and a warning when it already refuses everyone.</summary>
+    string Describe(DateTime now);
+}
