@@ -297,9 +297,16 @@ public sealed class VpnServer
     private static async Task ResourcesLoopAsync(ServerContext server, CancellationToken cancellation)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(60));
+        // A burst has ended when at least 1,000 handshakes started since the last compaction and fewer than 100 in
+        // the last minute: then one compacting collection clears what the burst left (a steady churn never triggers it).
+        long startedAtCompaction = 0, startedBefore = 0;
         while (await timer.WaitForNextTickAsync(cancellation).ConfigureAwait(false))
         {
-            long returned = MemoryReclaimer.ReclaimIfWorthIt();
+            long started = Interlocked.Read(ref server.Counters.HandshakesStarted);
+            bool afterBurst = started - startedAtCompaction >= 1000 && started - startedBefore < 100;
+            startedBefore = started;
+            long returned = MemoryReclaimer.ReclaimIfWorthIt(afterBurst);
+            if (afterBurst || returned > 0) startedAtCompaction = started;
             if (returned > 0) server.Log.Write(3, $"memory: {returned / (1024 * 1024)} MB returned to the kernel after a burst");
             if (!server.Log.IsEnabled(3)) continue;
             var workers = string.Join(' ', server.Workers.Select(w => $"{w.Index}:{w.SessionCount}"));

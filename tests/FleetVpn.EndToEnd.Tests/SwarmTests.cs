@@ -88,18 +88,25 @@ public sealed class SwarmTests(E2EFixture env, ITestOutputHelper output) : IClas
     /// Admission control counts a handshake in flight only while its client answers: one worker admits 64 at a time,
     /// and every client first leaves a handshake half-done (silent from then on) before it starts again from a new
     /// port. Were the abandoned ones counted until the hand-window ends (60 s), the first 64 would shut every other
-    /// client out for a minute; released 5 s after their clients went quiet, all 200 connect within the run.
+    /// client out for a minute; released 5 s after their clients went quiet, all 200 connect within the run. With
+    /// max-clients only 10 above the fleet, the abandoned sessions would also fill it: a new client takes the place of
+    /// the oldest stalled one.
     /// </summary>
     [Fact]
     public async Task Abandoned_handshakes_leave_the_admission_count_and_every_client_connects()
     {
         const int clients = 200;
-        await using var server = await StartServerAsync(ServerKind.FleetVpn, new SwarmServerConfig { Extra = ["workers 1", "verb 4"] });
-        var run = await RunSwarmAsync(["--scenario", "abandon"], durationSeconds: 40, clients: clients);
+        await using var server = await StartServerAsync(ServerKind.FleetVpn,
+            new SwarmServerConfig { MaxClients = clients + 10, Extra = ["workers 1", "verb 4"] });
+        // A client refused at max-clients before any abandoned handshake had stalled long enough to give way gets no
+        // answer; it gives the attempt up after its hand-window (10 s here), backs off and tries again.
+        var run = await RunSwarmAsync(["--scenario", "abandon", "--hand-window", "10"], durationSeconds: 40, clients: clients, limit: TimeSpan.FromSeconds(90));
         AssertAllConnectedAndPinged(run, server, clients);
         Assert.True(run.Number("abandoned") == clients, $"every client abandons one handshake: abandoned {run.Number("abandoned")}\n{run.Result}");
         Assert.True(server.Log.Contains("no longer counted in flight"),
             $"the server never released an abandoned handshake's admission slot.\n{server.Process.Describe(60)}");
+        Assert.True(server.Log.Contains("a new client needed its place (max-clients reached)"),
+            $"no stalled handshake gave its place to a new client at max-clients.\n{server.Process.Describe(60)}");
     }
 
     [Fact]
@@ -192,7 +199,7 @@ public sealed class SwarmTests(E2EFixture env, ITestOutputHelper output) : IClas
         return await ServerProcess.StartAsync(kind, env.Namespaces.Server, path, env.TempDirectory, output, E2EFixture.ServerReadyTimeout, statusPath);
     }
 
-    private Task<SwarmRun> RunSwarmAsync(IEnumerable<string> extra, int durationSeconds = 10, int clients = Clients)
+    private Task<SwarmRun> RunSwarmAsync(IEnumerable<string> extra, int durationSeconds = 10, int clients = Clients, TimeSpan? limit = null)
     {
         var arguments = new List<string>
         {
@@ -206,7 +213,7 @@ public sealed class SwarmTests(E2EFixture env, ITestOutputHelper output) : IClas
             "--settle", "15",
         };
         arguments.AddRange(extra);
-        return SwarmRun.RunAsync(env.Namespaces.Client, env.TempDirectory, arguments, SwarmLimit, output);
+        return SwarmRun.RunAsync(env.Namespaces.Client, env.TempDirectory, arguments, limit ?? SwarmLimit, output);
     }
 
     private static void AssertAllConnectedAndPinged(SwarmRun run, ServerProcess server, int clients = Clients)

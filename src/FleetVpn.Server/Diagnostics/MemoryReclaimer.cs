@@ -23,15 +23,18 @@ public static class MemoryReclaimer
     }
 
     /// <summary>
-    /// Compacts the managed heap and trims the native one when enough is unused; returns the RSS given back
-    /// in bytes (0 when nothing was done).
+    /// Compacts the managed heap and trims the native one when enough is unused, or when a burst of handshakes just
+    /// ended (<paramref name="afterBurst"/>): the sessions it left behind (abandoned, replaced, failed) lived long
+    /// enough to reach the oldest generation, and an idle server allocates too little for the GC to collect that
+    /// generation by itself, so their records would stay in the heap. Returns the RSS given back in bytes (0 when
+    /// nothing was done).
     /// </summary>
-    public static long ReclaimIfWorthIt()
+    public static long ReclaimIfWorthIt(bool afterBurst = false)
     {
         var gc = GC.GetGCMemoryInfo();
         long unusedManaged = Math.Max(0, gc.TotalCommittedBytes - gc.HeapSizeBytes);
         long unusedNative = Math.Max(0, NativeHeap.FreeBytes());
-        if (unusedManaged + unusedNative < ThresholdBytes) return 0;
+        if (!afterBurst && unusedManaged + unusedNative < ThresholdBytes) return 0;
         long before = Environment.WorkingSet;
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         NativeHeap.Trim();

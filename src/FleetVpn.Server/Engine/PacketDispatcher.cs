@@ -188,7 +188,8 @@ public sealed class PacketDispatcher
         // A client that reconnects from the same address replaces its old session.
         session?.Close("replaced by a new session from the same address", level: 3);
         var fresh = new ClientSession(_server, _worker, PeerAddress.From(from), packet.RemoteSessionId, packet.SessionId);
-        if (!_server.Sessions.TryAdd(fresh))
+        // At max-clients a handshake left half-done by a client that went quiet gives its place to the new one.
+        if (!_server.Sessions.TryAdd(fresh) && !(_worker.EvictStalledHandshake() && _server.Sessions.TryAdd(fresh)))
         {
             ServerCounters.Increment(ref counters.RefusedMaxClients);
             _server.Log.Info($"{ServerContext.Describe(endPoint)} refused: max-clients {_server.Options.MaxClients} reached", "max-clients");

@@ -176,6 +176,36 @@ public sealed class Worker : IDisposable
         _wheel.Schedule(session, dueMs);
     }
 
+    /// <summary>
+    /// This worker's sessions whose first handshake stalled, oldest first: what a new client may replace when max-clients
+    /// is reached. Entries that finished or closed since are dropped as they come to the front. This worker's thread only.
+    /// </summary>
+    private readonly Queue<ClientSession> _stalledHandshakes = new();
+
+    /// <summary>Notes a session whose first handshake stalled (its client went quiet). This worker's thread only.</summary>
+    public void NoteStalledHandshake(ClientSession session)
+    {
+        DropResolvedStalls(ServerContext.NowMs);
+        _stalledHandshakes.Enqueue(session);
+    }
+
+    /// <summary>
+    /// Closes the oldest session of this worker whose first handshake is still stalled, so that a new client can have
+    /// its place under max-clients; false when there is none. This worker's thread only.
+    /// </summary>
+    public bool EvictStalledHandshake()
+    {
+        DropResolvedStalls(ServerContext.NowMs);
+        if (!_stalledHandshakes.TryDequeue(out var stalled)) return false;
+        stalled.Close("evicted: its handshake had stalled and a new client needed its place (max-clients reached)", level: 3);
+        return true;
+    }
+
+    private void DropResolvedStalls(long nowMs)
+    {
+        while (_stalledHandshakes.TryPeek(out var oldest) && !oldest.IsStalledHandshake(nowMs)) _stalledHandshakes.Dequeue();
+    }
+
     private void ReceiveDatagrams()
     {
         for (int round = 0; round < BatchesPerWakeup; round++)

@@ -122,6 +122,9 @@ public sealed class ClientSession
     /// </summary>
     private const long StalledHandshakeMs = 5000;
 
+    /// <summary>True while the first handshake has not finished and the client has sent nothing for <see cref="StalledHandshakeMs"/>.</summary>
+    public bool IsStalledHandshake(long nowMs) => State == SessionState.Handshaking && nowMs - LastReceivedMs > StalledHandshakeMs;
+
     /// <summary>1 while the first handshake counts in the server's handshakes in flight.</summary>
     private int _inFirstHandshake;
 
@@ -233,6 +236,7 @@ public sealed class ClientSession
             {
                 _server.Log.Write(4, $"{Name}: handshake stalled ({(nowMs - LastReceivedMs) / 1000} s without a packet from the client), no longer counted in flight");
                 EndFirstHandshake();
+                Owner.NoteStalledHandshake(this);
             }
             FlushLocked(nowMs);
         }
