@@ -307,7 +307,7 @@ public sealed class VpnServer
             startedBefore = started;
             long returned = MemoryReclaimer.ReclaimIfWorthIt(afterBurst);
             if (afterBurst || returned > 0) startedAtCompaction = started;
-            if (returned > 0) server.Log.Write(3, $"memory: {returned / (1024 * 1024)} MB returned to the kernel after a burst");
+            if (returned >= 1024 * 1024) server.Log.Write(3, $"memory: {returned / (1024 * 1024)} MB returned to the kernel after a burst");
             if (!server.Log.IsEnabled(3)) continue;
             var workers = string.Join(' ', server.Workers.Select(w => $"{w.Index}:{w.SessionCount}"));
             long handedOff = server.Workers.Sum(w => w.HandedOff), sendDropped = server.Workers.Sum(w => w.SendDropped);
