@@ -90,18 +90,9 @@ public sealed class ServerContext
     /// Sends a datagram: on a worker's thread into its batch (out with the rest of its wake-up's work), elsewhere
     /// (TLS tasks, shutdown) at once on the first worker's socket.
     /// </summary>
-    public void Send(ReadOnlySpan<byte> datagram, SocketAddress to)
-    {
-        if (Worker.Current is { } worker && Workers.Count > worker.Index && Workers[worker.Index] == worker)
-        {
-            worker.Send(datagram, to);
-            return;
-        }
-        if (Workers.Count > 0 ? !Workers[0].SendNow(datagram, to) : !Ports[0].SendTo(datagram, to))
-            Log.Write(4, $"send to {ToEndPoint(to)} failed", "send-failed");
-    }
+    public void Send(ReadOnlySpan<byte> datagram, SocketAddress to) => Send(datagram, PeerAddress.From(to));
 
-    /// <summary>Sends a datagram to a session's address; as <see cref="Send(ReadOnlySpan{byte}, SocketAddress)"/>.</summary>
+    /// <summary>Sends a datagram to a session's address (see the overload above for where it leaves).</summary>
     public void Send(ReadOnlySpan<byte> datagram, in PeerAddress to)
     {
         if (Worker.Current is { } worker && Workers.Count > worker.Index && Workers[worker.Index] == worker)

@@ -126,8 +126,6 @@ public sealed class Worker : IDisposable
         }
     }
 
-    /// <summary>Sends from this worker's batch (flushed once per wake-up). The worker's own thread only.</summary>
-    public void Send(ReadOnlySpan<byte> datagram, SocketAddress to) => _send.Add(datagram, to);
 
     /// <summary>Sends from this worker's batch to a session's address. The worker's own thread only.</summary>
     public void Send(ReadOnlySpan<byte> datagram, in PeerAddress to) => _send.Add(datagram, to);
@@ -135,8 +133,6 @@ public sealed class Worker : IDisposable
     /// <summary>Sends at once on this worker's socket, from any thread; false when the kernel refused it.</summary>
     public bool SendNow(ReadOnlySpan<byte> datagram, in PeerAddress to) => _port.SendTo(datagram, to);
 
-    /// <summary>Sends at once on this worker's socket, from any thread; false when the kernel refused it.</summary>
-    public bool SendNow(ReadOnlySpan<byte> datagram, SocketAddress to) => _port.SendTo(datagram, to);
 
     /// <summary>Passes a datagram that belongs to one of this worker's sessions to this worker's thread. Any thread.</summary>
     public void Post(ReadOnlySpan<byte> datagram, SocketAddress from)

@@ -232,7 +232,7 @@ public sealed class ClientSession
             // lost) leaves the admission count: it would otherwise hold a slot until the hand-window ends (60 s), and
             // a storm of abandoned handshakes would shut every new client out. A live client is never quiet that long:
             // the server answers each flight in milliseconds, and unanswered packets are retransmitted every 2 s.
-            if (Volatile.Read(ref _inFirstHandshake) == 1 && nowMs - LastReceivedMs > StalledHandshakeMs)
+            if (Volatile.Read(ref _inFirstHandshake) == 1 && IsStalledHandshake(nowMs))
             {
                 _server.Log.Write(4, $"{Name}: handshake stalled ({(nowMs - LastReceivedMs) / 1000} s without a packet from the client), no longer counted in flight");
                 EndFirstHandshake();
