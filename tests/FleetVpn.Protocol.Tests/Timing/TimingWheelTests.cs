@@ -212,15 +212,44 @@ public sealed class TimingWheelTests
     }
 
     [Fact]
-    public void ASlotThatRefillsEveryTurnKeepsItsArray()
+    public void ASlotThatRefillsEveryTurnReusesArraysWithoutAllocating()
     {
         var wheel = new TimingWheel<Item>(0, tickMs: 10, slotCount: 8);
+        var items = Enumerable.Range(0, 300).Select(i => new Item(i)).ToArray();
+        var due = new List<Item>(items.Length);
+        var filled = new int[5];
+        var emptied = new int[5];
+        var fired = new int[5];
+        long allocatedAfterFirstTurn = 0;
         for (int turn = 0; turn < 5; turn++)
         {
-            for (int i = 0; i < 300; i++) wheel.Schedule(new Item(i), 10 + 80 * turn);
-            Assert.Equal(300, Advance(wheel, 10 + 80 * turn).Count);
-            Assert.Equal(512, wheel.SlotCapacity(1));
+            if (turn == 1) allocatedAfterFirstTurn = GC.GetAllocatedBytesForCurrentThread();
+            foreach (var item in items) wheel.Schedule(item, 10 + 80 * turn);
+            filled[turn] = wheel.SlotCapacity(1);
+            due.Clear();
+            wheel.Advance(10 + 80 * turn, due);
+            fired[turn] = due.Count;
+            emptied[turn] = wheel.SlotCapacity(1);
         }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedAfterFirstTurn;
+        Assert.Equal([512, 512, 512, 512, 512], filled);
+        Assert.Equal([300, 300, 300, 300, 300], fired);
+        Assert.Equal([0, 0, 0, 0, 0], emptied); // its array went to the free list
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void EmptiedSlotsKeepNoMoreFreeArraysThanTheWheelHoldsEntries()
+    {
+        // A burst fills every slot, then drains: the free list keeps at most 4,096 entries' worth (the floor), not
+        // every slot's array.
+        var wheel = new TimingWheel<Item>(0, tickMs: 10, slotCount: 64);
+        for (int i = 0; i < 64 * 1_000; i++) wheel.Schedule(new Item(i), 10 + 10 * (i % 64));
+        Assert.Equal(1_024, wheel.SlotCapacity(5));
+        Assert.Equal(64 * 1_000, Advance(wheel, 10 * 64).Count);
+        Assert.Equal(0, wheel.Count);
+        Assert.InRange(wheel.FreeCapacity, 1_024, 4_096);
+        for (int s = 0; s < 64; s++) Assert.Equal(0, wheel.SlotCapacity(s));
     }
 
     [Fact]
