@@ -6,6 +6,9 @@ using FleetVpn.Platform.Memory;
 // its arena limit once more than 8 arenas exist, and each thread-pool thread that ran a TLS handshake would keep
 // one, fragmented, for good.
 NativeHeap.LimitArenas(2);
+// TLS record buffers (~17 KiB each, two per handshake in flight) in mappings of their own, not in the arenas: what a
+// burst of handshakes leaves behind is then unmapped, not holes pinned by the small blocks around them.
+NativeHeap.MapLargeBlocks(16 * 1024);
 
 // The composition root: each command lives in Commands/ and wires its own services.
 var root = new RootCommand("FleetVPN: an OpenVPN-compatible VPN server for large fleets of devices.")

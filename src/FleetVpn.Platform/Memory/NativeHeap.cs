@@ -11,11 +11,24 @@ namespace FleetVpn.Platform.Memory;
 public static partial class NativeHeap
 {
     private const int M_ARENA_MAX = -8;
+    private const int M_MMAP_THRESHOLD = -3;
 
     /// <summary>Caps the number of malloc arenas (effective for the arenas created after the call).</summary>
     public static bool LimitArenas(int arenas)
     {
         try { return MallOpt(M_ARENA_MAX, arenas) == 1; }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return false; }
+    }
+
+    /// <summary>
+    /// Serves blocks of at least <paramref name="bytes"/> from their own mappings, unmapped when freed, instead of from an
+    /// arena (glibc's threshold starts at 128 KiB and only rises). Meant for the ~17 KiB record buffers OpenSSL gives
+    /// each TLS session: a burst of handshakes holds thousands of them at once, and in an arena they leave holes that
+    /// the longer-lived small blocks allocated beside them keep resident after the burst.
+    /// </summary>
+    public static bool MapLargeBlocks(int bytes)
+    {
+        try { return MallOpt(M_MMAP_THRESHOLD, bytes) == 1; }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return false; }
     }
 
