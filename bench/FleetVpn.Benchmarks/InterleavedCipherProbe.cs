@@ -48,9 +48,9 @@ public static class InterleavedCipherProbe
         using var rekeyed = new OpenSslAeadPacketCipher(api, cipher, keys, KeyMaterial.ServerToClient);
         using var missCache = new PacketCipherCache(1);
         // The cache tells owners apart by reference: the keys boxed, as a session's DataChannelKeys hold them.
-        var keysOwner = new StrongBox<KeyMaterial>(keys);
-        var otherOwner = new StrongBox<KeyMaterial>(other);
-        Func<StrongBox<KeyMaterial>, int, IPacketCipher> create = (k, slot) => PacketCiphers.Create(cipher, HmacDigest.Sha256, k.Value, slot);
+        var keysOwner = new KeysOwner(keys);
+        var otherOwner = new KeysOwner(other);
+        Func<KeysOwner, int, IPacketCipher> create = (k, slot) => PacketCiphers.Create(cipher, HmacDigest.Sha256, k.Value, slot);
         uint id = 0;
         int turn = 0;
         var variants = new (string Name, Func<int> Run)[]

@@ -16,8 +16,11 @@ namespace FleetVpn.Benchmarks;
 /// (*Rekeyed, the miss now). This instance plays the key owner, as the server's DataChannelKeys does.
 /// </summary>
 [MemoryDiagnoser]
-public class PacketCipherBenchmarks
+public class PacketCipherBenchmarks : ICipherCacheOwner
 {
+    /// <summary>The benchmark itself owns the cached contexts of <see cref="SealCached"/> and <see cref="OpenCached"/>.</summary>
+    public int CipherCacheKey { get; } = ICipherCacheOwner.NewCipherCacheKey();
+
     private const int HeaderLength = DataPacketHeader.V2Size;
 
     private static readonly Func<PacketCipherBenchmarks, int, IPacketCipher> CreateForCache = static (owner, slot) => owner.Create(slot);
@@ -25,8 +28,8 @@ public class PacketCipherBenchmarks
     private KeyMaterial _keys;
     private KeyMaterial _otherKeys;
     // The cache tells owners apart by reference: the two peers' keys boxed, as a session's DataChannelKeys hold them.
-    private StrongBox<KeyMaterial> _keysOwner = null!;
-    private StrongBox<KeyMaterial> _otherKeysOwner = null!;
+    private KeysOwner _keysOwner = null!;
+    private KeysOwner _otherKeysOwner = null!;
     private DataCipher _cipher = null!;
     private byte[] _plaintext = null!;
     private byte[] _sealBuffer = null!;
@@ -37,7 +40,7 @@ public class PacketCipherBenchmarks
     private AeadPacketCipher _bclOpener = null!;
     private OpenSslAeadPacketCipher _rekeyed = null!;
     private PacketCipherCache _missCache = null!;
-    private Func<StrongBox<KeyMaterial>, int, IPacketCipher> _createForMiss = null!;
+    private Func<KeysOwner, int, IPacketCipher> _createForMiss = null!;
     private uint _packetId;
     private int _turn;
 
@@ -55,8 +58,8 @@ public class PacketCipherBenchmarks
         var api = LibCrypto.Shared ?? throw new InvalidOperationException("libcrypto.so.3 did not load: no OpenSSL path to measure");
         _keys = new KeyMaterial(RandomNumberGenerator.GetBytes(KeyMaterial.Size));
         _otherKeys = new KeyMaterial(RandomNumberGenerator.GetBytes(KeyMaterial.Size));
-        _keysOwner = new StrongBox<KeyMaterial>(_keys);
-        _otherKeysOwner = new StrongBox<KeyMaterial>(_otherKeys);
+        _keysOwner = new KeysOwner(_keys);
+        _otherKeysOwner = new KeysOwner(_otherKeys);
         _plaintext = RandomNumberGenerator.GetBytes(PayloadBytes);
         _sealBuffer = new byte[HeaderLength + AeadPacketCipher.Overhead + PayloadBytes];
         DataPacketHeader.WriteV2(_sealBuffer, keyId: 0, peerId: 1);

@@ -9,8 +9,11 @@ namespace FleetVpn.Swarm;
 /// context costs about 1.1 KB of native memory, more than the rest of an idle client, while an idle client seals
 /// and opens one keepalive ping per direction every ping period.
 /// </summary>
-internal sealed class DataChannelKeys
+internal sealed class DataChannelKeys : ICipherCacheOwner
 {
+    /// <summary>Picks this key generation's entries in each thread's cipher cache.</summary>
+    public int CipherCacheKey { get; } = ICipherCacheOwner.NewCipherCacheKey();
+
     private readonly HmacDigest _auth;
     private readonly KeyMaterial _keys;
 

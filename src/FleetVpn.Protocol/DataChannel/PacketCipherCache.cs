@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
 
 namespace FleetVpn.Protocol.DataChannel;
 
@@ -7,7 +6,7 @@ namespace FleetVpn.Protocol.DataChannel;
 /// The cipher contexts of one thread, for the peers it served last. A live AES-GCM context costs about 1.1 KB of
 /// native memory; a fleet of idle devices that each seal and open one keepalive per ping period does not need one
 /// kept per device, while a busy peer must not pay a context set-up per packet. So contexts live here, per thread
-/// (contexts are not thread-safe), in a direct-mapped table indexed by the key owner's identity and the direction:
+/// (contexts are not thread-safe), in a direct-mapped table indexed by the key owner's <see cref="ICipherCacheOwner.CipherCacheKey"/> and the direction:
 /// a busy peer finds its context, an idle one's is evicted by whoever maps to the same entry next. The evicted
 /// context is offered to the factory (<see cref="TryTakeEvicted"/>), which may re-key it in place: with 100,000
 /// idle devices nearly every keepalive is a miss, and a new OpenSSL context per miss was most of their CPU.
@@ -49,9 +48,9 @@ public sealed class PacketCipherCache : IDisposable
     /// The cipher for direction <paramref name="slot"/> of <paramref name="owner"/>'s keys, made by
     /// <paramref name="create"/> when it is not cached; valid on this thread until the next call.
     /// </summary>
-    public IPacketCipher Get<TOwner>(TOwner owner, int slot, Func<TOwner, int, IPacketCipher> create) where TOwner : class
+    public IPacketCipher Get<TOwner>(TOwner owner, int slot, Func<TOwner, int, IPacketCipher> create) where TOwner : class, ICipherCacheOwner
     {
-        ref var entry = ref _entries[(RuntimeHelpers.GetHashCode(owner) * 2 + slot) & _mask];
+        ref var entry = ref _entries[(owner.CipherCacheKey * 2 + slot) & _mask];
         if (ReferenceEquals(entry.Owner, owner) && entry.Slot == slot) return entry.Cipher!;
         var outer = t_evicted;
         t_evicted = entry.Cipher;

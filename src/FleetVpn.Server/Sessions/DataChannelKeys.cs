@@ -8,8 +8,11 @@ namespace FleetVpn.Server.Sessions;
 /// receive path) and the send packet-id (under the send lock). The cipher contexts are not kept here but in the
 /// using thread's <see cref="PacketCipherCache"/>: an idle client holds key bytes, not two live OpenSSL contexts.
 /// </summary>
-public sealed class DataChannelKeys
+public sealed class DataChannelKeys : ICipherCacheOwner
 {
+    /// <summary>Picks this key generation's entries in each thread's cipher cache.</summary>
+    public int CipherCacheKey { get; } = ICipherCacheOwner.NewCipherCacheKey();
+
     private uint _lastSentPacketId;
     private ReplayWindow _replay;
 

@@ -140,7 +140,7 @@ public sealed class OpenSslAeadPacketCipherTests
     public void A_cache_miss_rekeys_the_evicted_context_instead_of_making_one(string cipherName)
     {
         var cipher = DataCipher.Find(cipherName)!;
-        var owners = new[] { new StrongBox<KeyMaterial>(Keys(6)), new StrongBox<KeyMaterial>(Keys(7)) }; // the cache tells owners apart by reference
+        var owners = new[] { new KeysOwner(Keys(6)), new KeysOwner(Keys(7)) }; // the cache tells owners apart by their cache key
         using var cache = new PacketCipherCache(1); // one entry: every switch of owner is a miss
         IPacketCipher? first = null;
         var plaintext = Plaintext(16);
@@ -160,11 +160,11 @@ public sealed class OpenSslAeadPacketCipherTests
     [Fact]
     public void A_cache_miss_allocates_nothing_once_warm()
     {
-        var owners = new[] { new StrongBox<KeyMaterial>(Keys(8)), new StrongBox<KeyMaterial>(Keys(9)) };
+        var owners = new[] { new KeysOwner(Keys(8)), new KeysOwner(Keys(9)) };
         using var cache = new PacketCipherCache(1);
         var packet = new byte[DataPacketHeader.V2Size + AeadPacketCipher.Overhead + 16];
         var output = new byte[16];
-        Func<StrongBox<KeyMaterial>, int, IPacketCipher> create = static (k, slot) => PacketCiphers.Create(DataCipher.Aes256Gcm, HmacDigest.Sha1, k.Value, slot, Api);
+        Func<KeysOwner, int, IPacketCipher> create = static (k, slot) => PacketCiphers.Create(DataCipher.Aes256Gcm, HmacDigest.Sha1, k.Value, slot, Api);
         void Misses(int count)
         {
             for (int i = 0; i < count; i++)
@@ -205,8 +205,8 @@ public sealed class OpenSslAeadPacketCipherTests
     public void A_fallback_miss_frees_the_evicted_openssl_context_rather_than_reusing_it()
     {
         using var cache = new PacketCipherCache(1);
-        var a = new StrongBox<KeyMaterial>(Keys(11));
-        var b = new StrongBox<KeyMaterial>(Keys(12));
+        var a = new KeysOwner(Keys(11));
+        var b = new KeysOwner(Keys(12));
         var native = cache.Get(a, 0, (k, slot) => PacketCiphers.Create(DataCipher.Aes256Gcm, HmacDigest.Sha1, k.Value, slot, Api));
         var bcl = cache.Get(b, 0, (k, slot) => PacketCiphers.Create(DataCipher.Aes256Gcm, HmacDigest.Sha1, k.Value, slot, api: null));
         Assert.IsType<AeadPacketCipher>(bcl);

@@ -6,7 +6,10 @@ namespace FleetVpn.Protocol.Tests.DataChannel;
 
 public sealed class PacketCipherCacheTests
 {
-    private sealed class Owner;
+    private sealed class Owner : ICipherCacheOwner
+    {
+        public int CipherCacheKey { get; } = ICipherCacheOwner.NewCipherCacheKey();
+    }
 
     private sealed class RecordingCipher : IPacketCipher
     {
