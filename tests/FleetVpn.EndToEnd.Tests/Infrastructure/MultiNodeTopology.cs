@@ -17,7 +17,6 @@ public sealed class MultiNodeTopology : IAsyncDisposable
     public const string ClientAddress = "10.77.0.2";
     public const string DeviceSources = "10.60.0.0/16";
     public const string BackendHost = "192.168.50.10";
-    public const string FleetNetwork = "10.8.0.0";
     public const string FleetMask = "255.255.0.0";
     public const int Nodes = 3;
     public const int MetricsPort = 9469;
@@ -139,51 +138,25 @@ public sealed class MultiNodeTopology : IAsyncDisposable
         await Commands.IpChecked("-n", ns, "link", "set", bridge, "up");
     }
 
-    /// <summary>Node <paramref name="node"/>'s BIRD: learns the /32s FleetVPN adds, announces them and the node's block over BGP.</summary>
-    public static string NodeBirdConfig(int node, string block) => $$"""
-        # written by the FleetVPN multi-node end-to-end tests (deploy/bird-node.conf, filled in)
-        router id {{NodeBackendAddress(node)}};
-        protocol device { scan time 1; }
-        protocol kernel {
-          learn;
-          scan time 1;
-          ipv4 { import where net ~ [ {{FleetNetwork}}/16{32,32} ]; export none; };
-        }
-        protocol static node_block {
-          ipv4;
-          route {{block}} via "{{TunDevice}}";
-        }
-        protocol bgp backend {
-          local {{NodeBackendAddress(node)}} as 65001;
-          neighbor 10.91.0.1 as 65000;
-          hold time 6; keepalive time 2; connect retry time 2;
-          ipv4 { import none; export where net ~ [ {{FleetNetwork}}/16+ ]; next hop self; };
-        }
+    /// <summary>
+    /// Node <paramref name="node"/>'s BIRD configuration: deploy/bird-node.conf (written for node 2 of these very
+    /// addresses) with the node's own address and block, so that the deployed file is the one tested.
+    /// </summary>
+    public static string NodeBirdConfig(int node, string block) =>
+        DeployFile("bird-node.conf").Replace("10.91.0.12", NodeBackendAddress(node), StringComparison.Ordinal)
+            .Replace("10.8.128.0/18", block, StringComparison.Ordinal);
 
-        """;
+    /// <summary>The backend router's BIRD configuration: deploy/bird-router.conf as it is (its addresses are these).</summary>
+    public static string RouterBirdConfig() => DeployFile("bird-router.conf");
 
-    /// <summary>The backend router's BIRD: a BGP session with each node, everything learnt goes into its kernel table.</summary>
-    public static string RouterBirdConfig()
+    private static string DeployFile(string name)
     {
-        var sessions = string.Concat(Enumerable.Range(1, Nodes).Select(n => $$"""
-            protocol bgp node{{n}} {
-              local 10.91.0.1 as 65000;
-              neighbor {{NodeBackendAddress(n)}} as 65001;
-              hold time 6; keepalive time 2; connect retry time 2;
-              ipv4 { import all; export none; };
-            }
-
-            """));
-        return $$"""
-            # written by the FleetVPN multi-node end-to-end tests (deploy/bird-router.conf, filled in)
-            router id 10.91.0.1;
-            protocol device { scan time 1; }
-            protocol kernel {
-              scan time 1;
-              ipv4 { import none; export all; };
-            }
-
-            """ + sessions;
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "FleetVpn.slnx")))
+                return File.ReadAllText(Path.Combine(directory.FullName, "deploy", name));
+        }
+        throw new FileNotFoundException($"deploy/{name}: no FleetVpn.slnx above {AppContext.BaseDirectory}");
     }
 
     /// <summary>The router's kernel route to <paramref name="prefix"/> (e.g. "10.8.0.50"), as `ip route` prints it, or "".</summary>
