@@ -45,13 +45,13 @@ public sealed class MultiNodeTests(MultiNodeFixture env, ITestOutputHelper outpu
         foreach (var count in perNode)
             Assert.True(Math.Abs(count - devices / 3.0) <= devices / 3.0 * 0.10,
                 $"devices per node {string.Join(" / ", perNode)}: not within 10 % of {devices / 3.0:0}");
-        // Each node handed out addresses from its own block only.
+        // Each node handed out addresses from its own block only (the static device's address is from block 0).
         for (int node = 1; node <= 3; node++)
         {
-            var prefix = $"10.8.{64 * node}.";
-            var foreign = nodes.Servers[node - 1].Log.Lines.Where(l => l.Contains(ConnectedMarker, StringComparison.Ordinal)
-                && !l.Contains(ConnectedMarker + prefix, StringComparison.Ordinal)).ToList();
-            Assert.True(foreign.Count == 0, $"node {node} assigned addresses outside {MultiNodeFixture.Block(node)}:\n{string.Join('\n', foreign.Take(5))}");
+            var foreign = AssignedAddresses(nodes.Servers[node - 1])
+                .Where(a => a.CommonName != MultiNodeFixture.StaticDevice && !InBlock(a.Address, node)).ToList();
+            Assert.True(foreign.Count == 0, $"node {node} assigned addresses outside {MultiNodeFixture.Block(node)}: " +
+                string.Join(", ", foreign.Take(5).Select(a => $"{a.CommonName} {a.Address}")));
         }
     }
 
@@ -296,6 +296,26 @@ public sealed class MultiNodeTests(MultiNodeFixture env, ITestOutputHelper outpu
 
     private static int NodeHolding(Nodes nodes, string commonName) =>
         Enumerable.Range(1, nodes.Servers.Count).FirstOrDefault(n => DevicesOnNode(nodes, n).Contains(commonName));
+
+    /// <summary>(common name, tunnel address) of each connection <paramref name="server"/> logged.</summary>
+    private static IEnumerable<(string CommonName, string Address)> AssignedAddresses(ServerProcess server)
+    {
+        foreach (var line in server.Log.Lines.Where(l => l.Contains(ConnectedMarker, StringComparison.Ordinal)))
+        {
+            int at = line.IndexOf(ConnectedMarker, StringComparison.Ordinal);
+            int start = line.LastIndexOf(' ', at - 1) + 1;
+            var address = line[(at + ConnectedMarker.Length)..].Split(',')[0];
+            yield return (line[start..at].Split('/')[0], address);
+        }
+    }
+
+    /// <summary>True when <paramref name="address"/> lies in node <paramref name="node"/>'s /18 (10.8.64·N.0/18).</summary>
+    private static bool InBlock(string address, int node)
+    {
+        var octets = address.Split('.');
+        return octets.Length == 4 && octets[0] == "10" && octets[1] == "8"
+            && int.TryParse(octets[2], NumberStyles.None, CultureInfo.InvariantCulture, out var third) && third / 64 == node;
+    }
 
     /// <summary>The common names of the connections <paramref name="server"/> logged after its first <paramref name="skip"/> ones.</summary>
     private static IEnumerable<string> NewConnections(ServerProcess server, int skip)
