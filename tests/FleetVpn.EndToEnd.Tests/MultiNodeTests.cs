@@ -32,8 +32,9 @@ public sealed class MultiNodeTests(MultiNodeFixture env, ITestOutputHelper outpu
         await using var nodes = await StartNodesAsync();
         await using var lb = await StartLoadBalancerAsync();
         var started = Stopwatch.StartNew();
-        var run = await RunSwarmAsync(devices, durationSeconds: Math.Max(20, devices / 150 + 12), ramp: 300, pingInterval: 2,
-            limit: TimeSpan.FromMinutes(4));
+        // Long enough for every handshake on a busy 2-core machine (seconds each under load), then 30 s to settle.
+        var run = await RunSwarmAsync(devices, durationSeconds: Math.Max(40, devices / 25), ramp: 300, pingInterval: 2,
+            limit: TimeSpan.FromMinutes(5), settleSeconds: 30);
         output.WriteLine($"figure: {devices} devices through the load balancer: swarm run {started.Elapsed.TotalSeconds:0.0} s, " +
             $"connect p50 {run.Number("connect_ms", "p50")} ms, p99 {run.Number("connect_ms", "p99")} ms");
 
@@ -265,7 +266,8 @@ public sealed class MultiNodeTests(MultiNodeFixture env, ITestOutputHelper outpu
         Assert.True(ping.Succeeded, $"the backend host cannot reach {MultiNodeFixture.StaticAddress} through node {node}:\n{ping}");
     }
 
-    private Task<SwarmRun> RunSwarmAsync(int devices, int durationSeconds, double ramp, double pingInterval, TimeSpan limit, string scenario = "steady") =>
+    private Task<SwarmRun> RunSwarmAsync(int devices, int durationSeconds, double ramp, double pingInterval, TimeSpan limit,
+        string scenario = "steady", int settleSeconds = 20) =>
         SwarmRun.RunAsync(env.Topology.Client, env.TempDirectory,
         [
             "--remote", $"{MultiNodeTopology.Vip}:{Port}",
@@ -277,7 +279,7 @@ public sealed class MultiNodeTests(MultiNodeFixture env, ITestOutputHelper outpu
             "--scenario", scenario,
             "--ping-target", MultiNodeTopology.BackendHost,
             "--ping-interval", pingInterval.ToString(CultureInfo.InvariantCulture),
-            "--settle", "20",
+            "--settle", settleSeconds.ToString(CultureInfo.InvariantCulture),
         ], limit, output);
 
     private static void AssertAllConnected(SwarmRun run, int devices, Nodes nodes)
