@@ -227,6 +227,14 @@ public sealed class MultiNodeTests(MultiNodeFixture env, ITestOutputHelper outpu
             await lb.DisposeAsync();
             throw new InvalidOperationException($"fleetvpn lb did not apply its ruleset.\n{description}");
         }
+        // Every node answers /health: after four probe rounds (two would take a failing node out) none went down.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var down = lb.Log.Lines.Where(l => l.Contains(" down (", StringComparison.Ordinal)).ToList();
+        if (down.Count > 0)
+        {
+            await lb.DisposeAsync();
+            throw new InvalidOperationException($"fleetvpn lb took a healthy node out: {string.Join('\n', down)}");
+        }
         return lb;
     }
 
