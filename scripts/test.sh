@@ -18,8 +18,9 @@ fail() { echo "scripts/test.sh: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || fail "run as root (sudo): the end-to-end tests create network namespaces and tun devices"
 
 # What the end-to-end tests run: ip (iproute2), the real openvpn 2.6 client (and server, for
-# FLEETVPN_E2E_SERVER=openvpn), ping (iputils-ping), chromium (the dashboard test, headless).
-packages=(iproute2 openvpn iputils-ping ca-certificates chromium)
+# FLEETVPN_E2E_SERVER=openvpn), ping (iputils-ping), chromium (the dashboard test, headless), nft (nftables) and
+# bird (bird2) for the multi-node tests (the load balancer and the routes back).
+packages=(iproute2 openvpn iputils-ping ca-certificates chromium nftables bird2)
 if [ "${FLEETVPN_NO_APT:-}" != 1 ]; then
   command -v apt-get >/dev/null || fail "apt-get not found: install ${packages[*]} yourself and set FLEETVPN_NO_APT=1"
   echo "== apt-get install ${packages[*]}"

@@ -18,6 +18,7 @@ var root = new RootCommand("FleetVPN: an OpenVPN-compatible VPN server for large
     PkiCommand.Create(),
     BenchCommand.Create(),
     DoctorCommand.Create(),
+    LbCommand.Create(),
 };
 
 // Commands handle SIGINT/SIGTERM themselves (a clean shutdown), so System.CommandLine's own

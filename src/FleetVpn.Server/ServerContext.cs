@@ -24,7 +24,7 @@ public sealed class ServerContext
         Log = log;
         Ports = ports;
         Tun = tun;
-        Pool = new AddressPool(options.ServerNetwork, options.ServerNetmask);
+        Pool = new AddressPool(options.ServerNetwork, options.ServerNetmask, FleetNodeDirective.SliceOf(options));
         Sessions = new SessionTable(options.MaxClients, ports.Count, new TunnelAddressIndex(Pool.FirstClientAddress, Pool.Capacity));
         Cookie = new SessionCookie(options.HandWindowSeconds);
         Tls = new ServerTlsSettings(

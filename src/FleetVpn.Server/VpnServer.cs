@@ -120,9 +120,12 @@ public sealed class VpnServer
         server.Workers = workers;
         _log.Info($"UDP link local: {ports[0].LocalEndPoint}; {workers.Count} worker(s){(cpus is null ? "" : $" pinned to CPUs {string.Join(',', cpus.Take(workers.Count))}")}, " +
             $"tun queues {tun.QueueCount}, receive buffer {ports[0].ReceiveBufferBytes / 1024} KB each; max-clients {_options.MaxClients}; data-ciphers {string.Join(':', _options.DataCiphers)}");
+        if (_options.FleetNodes > 0)
+            _log.Info($"fleet-node {_options.FleetNode} of {_options.FleetNodes}: pool {server.Pool.Slice} ({server.Pool.Capacity} addresses); " +
+                $"a client address outside it (static addresses: {FleetSlice.Of(server.Pool.Network, server.Pool.PrefixLength, 0, _options.FleetNodes)}) gets a /32 route on {tun.Name}");
         if (_options.MaxClients > server.Pool.Capacity)
             _log.Info($"WARNING: max-clients {_options.MaxClients} exceeds the {server.Pool.Capacity} addresses of the pool " +
-                $"({AddressPool.ToAddress(server.Pool.Network)}/{server.Pool.PrefixLength}): clients past {server.Pool.Capacity} without an ifconfig-push address are refused", "max-clients");
+                $"({server.Pool.Slice}): clients past {server.Pool.Capacity} without an ifconfig-push address are refused", "max-clients");
 
         using var metrics = new ServerMetrics(server);
         server.Metrics = metrics;

@@ -33,6 +33,12 @@ public sealed class ServerOptions
     /// <summary>True once `server` was given (it is required).</summary>
     public bool HasServer { get; set; }
 
+    /// <summary>`fleet-node I K`: this server is node I (1..K) of K sharing the `server` network; 0 = a lone server.</summary>
+    public int FleetNode { get; set; }
+
+    /// <summary>`fleet-node I K`: how many nodes share the `server` network; 0 = a lone server.</summary>
+    public int FleetNodes { get; set; }
+
     /// <summary>`keepalive A B`: ping interval in seconds (0 = off).</summary>
     public int KeepalivePing { get; set; }
 

@@ -34,6 +34,7 @@ internal sealed class ServerOptionsBuilder
 
     private ConfigDirective? _ca;
     private ConfigDirective? _server;
+    private ConfigDirective? _fleetNode;
     private ConfigDirective? _dev;
     private ConfigDirective? _devType;
     private ConfigDirective? _local;
@@ -111,6 +112,7 @@ internal sealed class ServerOptionsBuilder
             case "workers": _options.Workers = EngineDirectives.ParseWorkers(directive); break;
             case "worker-cpus": _options.WorkerCpus = EngineDirectives.ParseWorkerCpus(directive); break;
             case "metrics": _options.MetricsEndPoint = MetricsDirective.Parse(directive); break;
+            case "fleet-node": (_options.FleetNode, _options.FleetNodes) = FleetNodeDirective.Parse(directive); _fleetNode = directive; break;
             case "crl-verify": _crlVerify.Apply(directive, _directory); break;
             case "tls-version-min": _tlsPolicy.ApplyVersionMin(directive); break;
             case "tls-cipher": _tlsPolicy.ApplyCipher(directive); break;
@@ -137,6 +139,7 @@ internal sealed class ServerOptionsBuilder
         if (_cert is not { } cert) throw Missing("cert");
         if (_key is not { } key) throw Missing("key");
         if (_server is null) throw Missing("server");
+        if (_fleetNode is not null) FleetNodeDirective.Check(_fleetNode, _options);
 
         var combined = KeyMaterialLoader.CombineCertificateAndKey(cert.Pem, key.Pem);
         if (combined is null)

@@ -5,7 +5,7 @@ namespace FleetVpn.Server.Metrics;
 
 /// <summary>
 /// What the `metrics` listener serves: <c>/metrics</c> (Prometheus), the dashboard at <c>/</c>, and its data at
-/// <c>/api/history</c> and <c>/api/clients?q=TEXT</c>. The dashboard names clients (common name, addresses): bind
+/// <c>/api/history</c> and <c>/api/clients?q=TEXT</c>, and <c>/health</c> for a load balancer (`fleetvpn lb`). The dashboard names clients (common name, addresses): bind
 /// the listener to loopback or a management network.
 /// </summary>
 public sealed class MetricsSite : IDisposable
@@ -27,11 +27,23 @@ public sealed class MetricsSite : IDisposable
     public HttpAnswer? Answer(string path, string query) => path switch
     {
         "/metrics" => HttpAnswer.Ok(PrometheusText.ContentType, _exporter.Collect()),
+        "/health" => Health(),
         "/" or "/index.html" => HttpAnswer.Ok("text/html; charset=utf-8", DashboardPage.Html),
         "/api/history" => HttpAnswer.Ok(DashboardJson.ContentType, DashboardJson.History(_history, _metrics.Snapshot())),
         "/api/clients" => HttpAnswer.Ok(DashboardJson.ContentType, DashboardJson.Clients(ClientRows(), SearchText(query))),
         _ => null,
     };
+
+    /// <summary>
+    /// 200 while the server serves; 503 once it drains (stopping or restarting). Not 503 when max-clients is reached:
+    /// a stateless load balancer that dropped a full node would move its connected devices too, not only new ones.
+    /// </summary>
+    private HttpAnswer Health()
+    {
+        int clients = _server.Sessions.Count;
+        if (_server.Draining) return HttpAnswer.Text("503 Service Unavailable", $"draining {clients} clients\n");
+        return HttpAnswer.Text("200 OK", $"ok {clients} clients\n");
+    }
 
     public void Dispose()
     {

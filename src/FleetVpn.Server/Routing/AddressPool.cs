@@ -5,7 +5,9 @@ namespace FleetVpn.Server.Routing;
 
 /// <summary>
 /// The `topology subnet` address pool of `server NET MASK` (OpenVPN's helper.c expansion): the
-/// server takes NET+1, clients get NET+2 … broadcast−1. Thread-safe.
+/// server takes NET+1, clients get NET+2 … broadcast−1. With `fleet-node I K` clients get only node I's
+/// <see cref="FleetSlice"/> (its first address + 1 … its last − 1), while the mask pushed and the tun's
+/// subnet stay the whole network. Thread-safe.
 /// </summary>
 /// <remarks>
 /// Like OpenVPN's pool.c, an address remembers the common name it was last given to (or that
@@ -37,14 +39,15 @@ public sealed class AddressPool
     // Every slot below this index is in use or remembered by some name.
     private int _lowestUnowned;
 
-    public AddressPool(IPAddress network, IPAddress netmask)
+    public AddressPool(IPAddress network, IPAddress netmask, FleetSlice? slice = null)
     {
         uint net = ToUInt32(network), mask = ToUInt32(netmask);
         Network = net;
         Mask = mask;
         ServerAddress = net + 1;
-        _first = net + 2;
-        uint last = (net | ~mask) - 1;
+        Slice = slice ?? new FleetSlice(net, System.Numerics.BitOperations.PopCount(mask));
+        _first = slice is { } s ? s.Network + 1 : net + 2;
+        uint last = (slice is { } t ? t.Last : net | ~mask) - 1;
         _size = last >= _first ? (int)(last - _first + 1) : 0;
     }
 
@@ -57,6 +60,13 @@ public sealed class AddressPool
     public int Capacity => _size;
 
     public bool Contains(uint address) => (address & Mask) == Network;
+
+    /// <summary>
+    /// What the backend routes to this server: the whole network, or with `fleet-node` this node's block. A client
+    /// address outside it (a static address, or another node's) needs a /32 route of its own, which the routing
+    /// daemon announces.
+    /// </summary>
+    public FleetSlice Slice { get; }
 
     /// <summary>True for an address the pool hands to clients (NET+2 … broadcast−1).</summary>
     public bool IsClientAddress(uint address) => SlotOf(address) >= 0;

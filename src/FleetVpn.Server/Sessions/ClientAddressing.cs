@@ -81,8 +81,9 @@ public sealed class ClientAddressing
             }
             (_iroutes ??= []).Add((network, mask));
         }
-        // Kernel routes last, when nothing can fail any more.
-        if (!pool.Contains(Address))
+        // Kernel routes last, when nothing can fail any more. An address outside what the backend routes here (outside
+        // the server network, or with fleet-node outside this node's block) gets a /32 the routing daemon can announce.
+        if (!pool.Slice.Contains(Address))
         {
             _kernelHostRoute = true;
             KernelRoute(Address, 32, add: true);
