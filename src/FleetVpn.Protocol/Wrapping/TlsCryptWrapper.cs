@@ -59,13 +59,20 @@ public sealed class TlsCryptWrapper : IControlWrapper
     public static byte[] CompactKey(StaticKey key, bool isServer)
     {
         ArgumentNullException.ThrowIfNull(key);
+        return CompactKey(key.Bytes, isServer);
+    }
+
+    /// <summary>The <see cref="CompactKeySize"/> bytes of a 256-byte key (file order) that the given role uses.</summary>
+    public static byte[] CompactKey(ReadOnlySpan<byte> key, bool isServer)
+    {
+        if (key.Length != StaticKey.Size) throw new ArgumentException($"a tls-crypt key is {StaticKey.Size} bytes", nameof(key));
         int send = isServer ? 0 : 1;
         int receive = 1 - send;
         var compact = new byte[CompactKeySize];
-        key.Cipher(send)[..CipherKeySize].CopyTo(compact);
-        key.Hmac(send)[..CipherKeySize].CopyTo(compact.AsSpan(CipherKeySize));
-        key.Cipher(receive)[..CipherKeySize].CopyTo(compact.AsSpan(2 * CipherKeySize));
-        key.Hmac(receive)[..CipherKeySize].CopyTo(compact.AsSpan(3 * CipherKeySize));
+        key.Slice(send * StaticKey.SlotSize, CipherKeySize).CopyTo(compact);
+        key.Slice(send * StaticKey.SlotSize + StaticKey.CipherSize, CipherKeySize).CopyTo(compact.AsSpan(CipherKeySize));
+        key.Slice(receive * StaticKey.SlotSize, CipherKeySize).CopyTo(compact.AsSpan(2 * CipherKeySize));
+        key.Slice(receive * StaticKey.SlotSize + StaticKey.CipherSize, CipherKeySize).CopyTo(compact.AsSpan(3 * CipherKeySize));
         return compact;
     }
 
