@@ -1,0 +1,138 @@
+using System.Text.RegularExpressions;
+using FleetVpn.EndToEnd.Tests.Infrastructure;
+using FleetVpn.Protocol.Wrapping;
+
+namespace FleetVpn.EndToEnd.Tests;
+
+/// <summary>
+/// tls-crypt-v2 with the real openvpn 2.6: its client with a client key made by `fleetvpn pki` connects to FleetVPN
+/// (V3 reset, stateless cookie reply asking for the key again, P_CONTROL_WKC_V1) and pings; the same keys work with
+/// the openvpn server, and keys made by `openvpn --genkey` work with FleetVPN. A key past tls-crypt-v2-max-age and a
+/// wrapped key with one byte flipped get no session: the server counts them, keeps nothing, and serves a good client.
+/// </summary>
+public sealed partial class TlsCryptV2Tests(E2EFixture env, ITestOutputHelper output) : IClassFixture<E2EFixture>
+{
+    private static readonly TimeSpan BadClientWindow = TimeSpan.FromSeconds(6);
+
+    [Fact]
+    public async Task Openvpn_client_with_a_key_from_fleetvpn_pki_connects_to_fleetvpn_and_pings()
+    {
+        var (serverKey, clientKey) = await PkiKeysAsync("pki");
+        await using var server = await env.StartServerAsync(output, new ServerConfig { Extra = [$"tls-crypt-v2 {serverKey}"] });
+        await using var client = await env.ConnectClientAsync(output, new ClientConfig { Identity = env.Pki.Client1, Extra = [$"tls-crypt-v2 {clientKey}"] });
+        await TunnelAssertions.AssertConnectedAndPingingAsync(env, client, server);
+        // With tls-crypt-v2 alone the server could read the client's third packet only because the client resent
+        // its key in it (P_CONTROL_WKC_V1), after the stateless cookie reply asked for it.
+        await server.StopAsync(TimeSpan.FromSeconds(10));
+        var counters = Counters(server);
+        Assert.True(counters["cookie-replies"] >= 1, server.Process.Describe(40));
+        Assert.Equal(0, counters["tls-crypt-v2-key-rejected"]);
+    }
+
+    [Fact]
+    public async Task Keys_from_fleetvpn_pki_work_with_the_openvpn_server()
+    {
+        var (serverKey, clientKey) = await PkiKeysAsync("pki-ovpn");
+        await using var server = await env.StartServerAsync(output, new ServerConfig { Extra = [$"tls-crypt-v2 {serverKey}"] }, ServerKind.OpenVpn);
+        await using var client = await env.ConnectClientAsync(output, new ClientConfig { Identity = env.Pki.Client1, Extra = [$"tls-crypt-v2 {clientKey}"] });
+        await TunnelAssertions.AssertConnectedAndPingingAsync(env, client, server);
+    }
+
+    [Fact]
+    public async Task Keys_from_openvpn_genkey_work_with_fleetvpn()
+    {
+        var serverKey = Path.Combine(env.TempDirectory, "openvpn-v2-server.key");
+        var clientKey = Path.Combine(env.TempDirectory, "openvpn-v2-client.key");
+        await RunOpenVpnAsync(["--genkey", "tls-crypt-v2-server", serverKey]);
+        await RunOpenVpnAsync(["--tls-crypt-v2", serverKey, "--genkey", "tls-crypt-v2-client", clientKey]);
+        await using var server = await env.StartServerAsync(output, new ServerConfig { Extra = [$"tls-crypt-v2 {serverKey}", "tls-crypt-v2-max-age 1"] });
+        await using var client = await env.ConnectClientAsync(output, new ClientConfig { Identity = env.Pki.Client1, Extra = [$"tls-crypt-v2 {clientKey}"] });
+        await TunnelAssertions.AssertConnectedAndPingingAsync(env, client, server);
+    }
+
+    [Fact]
+    public async Task A_client_key_past_max_age_is_refused_and_a_fresh_one_connects()
+    {
+        var (serverKey, freshKey) = await PkiKeysAsync("max-age");
+        var oldKey = Path.Combine(env.TempDirectory, "max-age-old-client.key");
+        using (var key = TlsCryptV2ServerKey.Parse(File.ReadAllText(serverKey)))
+        {
+            long threeDaysAgo = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 3 * 86400;
+            File.WriteAllText(oldKey, TlsCryptV2ClientKey.Create(key, TlsCryptV2Metadata.Timestamp(threeDaysAgo)).ToPem());
+        }
+        await using var server = await env.StartServerAsync(output, new ServerConfig { Extra = [$"tls-crypt-v2 {serverKey}", "tls-crypt-v2-max-age 2"] });
+
+        await AssertRefusedAsync(server, oldKey, "fvold0");
+        Assert.True(server.Log.Find(l => l.Contains("tls-crypt-v2 client key refused", StringComparison.Ordinal) && l.Contains("older than tls-crypt-v2-max-age 2 days", StringComparison.Ordinal)) is not null,
+            $"no log line for the refused key.\n{server.Process.Describe(40)}");
+
+        await using var good = await env.ConnectClientAsync(output, new ClientConfig { Identity = env.Pki.Client1, Extra = [$"tls-crypt-v2 {freshKey}"] });
+        await TunnelAssertions.AssertConnectedAndPingingAsync(env, good, server);
+        await server.StopAsync(TimeSpan.FromSeconds(10));
+        Assert.True(Counters(server)["tls-crypt-v2-key-expired"] >= 1, server.Process.Describe(40));
+    }
+
+    [Fact]
+    public async Task A_wrapped_key_with_a_flipped_byte_is_refused_counted_and_leaves_no_state()
+    {
+        var (serverKey, goodKey) = await PkiKeysAsync("flipped");
+        var good = TlsCryptV2ClientKey.Parse(File.ReadAllText(goodKey));
+        var flipped = good.WrappedKey.ToArray();
+        flipped[flipped.Length / 2] ^= 0x01;
+        var badKey = Path.Combine(env.TempDirectory, "flipped-bad-client.key");
+        File.WriteAllText(badKey, new TlsCryptV2ClientKey(good.Key, flipped).ToPem());
+        await using var server = await env.StartServerAsync(output, new ServerConfig { Extra = [$"tls-crypt-v2 {serverKey}"] });
+
+        await AssertRefusedAsync(server, badKey, "fvbad0");
+
+        await using var client = await env.ConnectClientAsync(output, new ClientConfig { Identity = env.Pki.Client1, Extra = [$"tls-crypt-v2 {goodKey}"] });
+        await TunnelAssertions.AssertConnectedAndPingingAsync(env, client, server);
+        await server.StopAsync(TimeSpan.FromSeconds(10));
+        var counters = Counters(server);
+        Assert.True(counters["tls-crypt-v2-key-rejected"] >= 1, server.Process.Describe(40));
+        // Only the good client was answered: a rejected WKc gets no cookie reply either.
+        Assert.Equal(1, counters["handshakes-ok"]);
+    }
+
+    /// <summary>A client with <paramref name="clientKey"/> tries for a while and gets nothing: no connection, no session, no log line of a session.</summary>
+    private async Task AssertRefusedAsync(ServerProcess server, string clientKey, string device)
+    {
+        var logMark = server.Log.Count;
+        await using var bad = env.StartClient(output, new ClientConfig { Identity = env.Pki.Client2, Device = device, Extra = [$"tls-crypt-v2 {clientKey}"] });
+        var connected = await bad.Process.WaitForTextAsync(OpenVpnClient.ConnectedLine, BadClientWindow);
+        Assert.True(connected is null, $"a client with a refused key connected.\n{bad.Process.Describe()}");
+        await TunnelAssertions.AssertNotConnectedAsync(env, bad);
+        Assert.False(server.HasExited, server.Process.Describe());
+        var during = server.Log.Lines.Skip(logMark).ToArray();
+        Assert.DoesNotContain(during, l => ServerLogExpectations.IsSessionStart(server.Kind, l));
+        await bad.StopAsync();
+    }
+
+    /// <summary>The counters FleetVPN prints when it stops ("name=value" pairs).</summary>
+    private static Dictionary<string, long> Counters(ServerProcess server)
+    {
+        var line = server.Log.Find(l => l.Contains("tls-crypt-v2-key-rejected=", StringComparison.Ordinal));
+        Assert.True(line is not null, $"no counters line.\n{server.Process.Describe(40)}");
+        return CounterPair().Matches(line).ToDictionary(m => m.Groups[1].Value, m => long.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private async Task<(string ServerKey, string ClientKey)> PkiKeysAsync(string name)
+    {
+        var serverKey = Path.Combine(env.TempDirectory, $"{name}-v2-server.key");
+        var clientKey = Path.Combine(env.TempDirectory, $"{name}-v2-client.key");
+        var made = await FleetVpnCli.RunAsync(["pki", "tls-crypt-v2-server", serverKey]);
+        Assert.True(made.Succeeded, made.ToString());
+        made = await FleetVpnCli.RunAsync(["pki", "tls-crypt-v2-client", serverKey, clientKey]);
+        Assert.True(made.Succeeded, made.ToString());
+        return (serverKey, clientKey);
+    }
+
+    private static async Task RunOpenVpnAsync(IReadOnlyList<string> args)
+    {
+        var result = await Commands.RunAsync(Tools.Resolve("openvpn"), args, Commands.DefaultTimeout);
+        Assert.True(result.Succeeded, result.ToString());
+    }
+
+    [GeneratedRegex(@"([a-z0-9-]+)=(\d+)")]
+    private static partial Regex CounterPair();
+}
