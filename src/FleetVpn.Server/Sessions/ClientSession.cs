@@ -61,12 +61,6 @@ public sealed class ClientSession
     /// <summary>True for a tls-crypt-v2 client: its control packets are wrapped with its own key.</summary>
     public bool UsesTlsCryptV2 => _tlsCryptV2 is not null;
 
-    /// <summary>True while the session holds a tls-crypt-v2 wrapper (it does only while control packets flow).</summary>
-    internal bool HoldsTlsCryptV2Wrapper
-    {
-        get { lock (_gate) return _tlsCryptV2?.HasWrapper ?? false; }
-    }
-
     /// <summary>The wrapper of this client's control packets: its tls-crypt-v2 key, or the server's tls-auth / tls-crypt.</summary>
     private IControlWrapper ControlWrapperLocked => _tlsCryptV2?.Wrapper ?? _server.Options.ControlWrapper;
 

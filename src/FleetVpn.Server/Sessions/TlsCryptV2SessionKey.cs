@@ -10,7 +10,7 @@ namespace FleetVpn.Server.Sessions;
 /// wrapper (AES and HMAC state, a few KB) is made while control packets flow and dropped when the session goes idle.
 /// Not thread-safe: used under the session lock.
 /// </summary>
-internal sealed class TlsCryptV2SessionKey
+public sealed class TlsCryptV2SessionKey
 {
     private CompactKey _key;
     private TlsCryptWrapper? _wrapper;
