@@ -29,6 +29,26 @@ public sealed partial class TlsCryptV2Tests(E2EFixture env, ITestOutputHelper ou
         Assert.Equal(0, counters["tls-crypt-v2-key-rejected"]);
     }
 
+    /// <summary>
+    /// Renegotiation wraps with the client's key again after the session dropped its wrapper when idle (2 s after the
+    /// handshake): server-initiated every 8 s, to key-id 1 and 2, on the first connection, the tunnel still up.
+    /// </summary>
+    [Fact]
+    public async Task Renegotiations_of_a_tls_crypt_v2_client_use_its_key_after_idle()
+    {
+        var (serverKey, clientKey) = await PkiKeysAsync("reneg");
+        await using var server = await env.StartServerAsync(output, new ServerConfig { Extra = [$"tls-crypt-v2 {serverKey}", "reneg-sec 8"] });
+        await using var client = await env.ConnectClientAsync(output, new ClientConfig { Identity = env.Pki.Client1, Extra = [$"tls-crypt-v2 {clientKey}"] });
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!ServerLogExpectations.KeyIdsReached(server.Kind, server.Log.Lines).Contains(2) && DateTime.UtcNow < deadline)
+            await Task.Delay(250);
+        var keyIds = ServerLogExpectations.KeyIdsReached(server.Kind, server.Log.Lines);
+        Assert.True(keyIds.Contains(1) && keyIds.Contains(2), $"key-ids reached: [{string.Join(", ", keyIds.Order())}]\n{server.Process.Describe(60)}");
+        TunnelAssertions.AssertRunningOnFirstConnection(client);
+        await TunnelAssertions.AssertConnectedAndPingingAsync(env, client, server);
+    }
+
     [Fact]
     public async Task Keys_from_fleetvpn_pki_work_with_the_openvpn_server()
     {
