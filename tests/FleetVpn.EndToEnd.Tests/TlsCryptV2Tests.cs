@@ -114,6 +114,30 @@ public sealed partial class TlsCryptV2Tests(E2EFixture env, ITestOutputHelper ou
         Assert.Equal(1, counters["handshakes-ok"]);
     }
 
+    [Fact]
+    public async Task Pki_writes_keys_readable_by_their_owner_only_refuses_existing_files_and_wraps_user_metadata()
+    {
+        var (serverKey, _) = await PkiKeysAsync("pki-cli");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(serverKey));
+        var again = await FleetVpnCli.RunAsync(["pki", "tls-crypt-v2-server", serverKey]);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("already exists", again.ToString());
+
+        var withMetadata = Path.Combine(env.TempDirectory, "pki-cli-user.key");
+        var made = await FleetVpnCli.RunAsync(["pki", "tls-crypt-v2-client", serverKey, withMetadata, "--metadata", Convert.ToBase64String("device-42"u8)]);
+        Assert.True(made.Succeeded, made.ToString());
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(withMetadata));
+        using var key = TlsCryptV2ServerKey.Parse(File.ReadAllText(serverKey));
+        var metadata = new byte[TlsCryptV2ServerKey.MaxMetadataSize];
+        var client = TlsCryptV2ClientKey.Parse(File.ReadAllText(withMetadata));
+        Assert.True(key.TryUnwrapClientKey(client.WrappedKey, new byte[TlsCryptV2ServerKey.ClientKeySize], metadata, out int length));
+        Assert.Equal(TlsCryptV2Metadata.User("device-42"u8), metadata[..length]);
+
+        var bad = await FleetVpnCli.RunAsync(["pki", "tls-crypt-v2-client", serverKey, Path.Combine(env.TempDirectory, "pki-cli-bad.key"), "--metadata", "not base64!"]);
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("--metadata: not base64", bad.ToString());
+    }
+
     /// <summary>A client with <paramref name="clientKey"/> tries for a while and gets nothing: no connection, no session, no log line of a session.</summary>
     private async Task AssertRefusedAsync(ServerProcess server, string clientKey, string device)
     {
