@@ -49,6 +49,22 @@ public sealed partial class TlsCryptV2Tests(E2EFixture env, ITestOutputHelper ou
         await TunnelAssertions.AssertConnectedAndPingingAsync(env, client, server);
     }
 
+    /// <summary>tls-crypt-v2 beside tls-crypt (doc/tls-crypt-v2.txt, "Considerations"): a device with its own key and one with the shared key, on one server.</summary>
+    [Fact]
+    public async Task A_tls_crypt_client_and_a_tls_crypt_v2_client_share_one_server()
+    {
+        var (serverKey, clientKey) = await PkiKeysAsync("beside");
+        var tlsCryptKey = await env.StaticKeyAsync("beside-tls-crypt");
+        var secondSide = await env.Namespaces.ClientSideAsync(2);
+        await using var server = await env.StartServerAsync(output, new ServerConfig { Extra = [$"tls-crypt {tlsCryptKey}", $"tls-crypt-v2 {serverKey}"] });
+        await using var v2 = await env.ConnectClientAsync(output, new ClientConfig { Identity = env.Pki.Client1, Device = "fvc0", Extra = [$"tls-crypt-v2 {clientKey}"] });
+        await using var v1 = await env.ConnectClientAsync(output, new ClientConfig { Identity = env.Pki.Client2, Device = "fvc1", Extra = [$"tls-crypt {tlsCryptKey}"] }, secondSide);
+        var first = await Net.PingAsync(env.Namespaces.Server, Net.FirstClientAddress);
+        var second = await Net.PingAsync(env.Namespaces.Server, "10.8.0.3");
+        Assert.True(first.Succeeded && second.Succeeded, $"{first}\n{second}\n{server.Process.Describe(60)}");
+        await TunnelAssertions.AssertConnectedAndPingingAsync(env, v2, server);
+    }
+
     [Fact]
     public async Task Keys_from_fleetvpn_pki_work_with_the_openvpn_server()
     {
