@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Net;
 using System.Text.RegularExpressions;
 using FleetVpn.EndToEnd.Tests.Infrastructure;
 using FleetVpn.Protocol.Wrapping;
@@ -152,6 +154,43 @@ public sealed partial class TlsCryptV2Tests(E2EFixture env, ITestOutputHelper ou
         var bad = await FleetVpnCli.RunAsync(["pki", "tls-crypt-v2-client", serverKey, Path.Combine(env.TempDirectory, "pki-cli-bad.key"), "--metadata", "not base64!"]);
         Assert.Equal(1, bad.ExitCode);
         Assert.Contains("--metadata: not base64", bad.ToString());
+    }
+
+    /// <summary>
+    /// Forged V3 resets and WKC_V1 packets shaped right (a tls-crypt header and tag, a WKc of a valid length whose
+    /// length field matches) but with random bytes: each is dropped at the WKc tag and counted, no session, no reply.
+    /// </summary>
+    [Fact]
+    public async Task Forged_wrapped_keys_are_counted_and_answered_with_nothing()
+    {
+        const int count = 2000;
+        var (serverKey, clientKey) = await PkiKeysAsync("forged");
+        await using var server = await env.StartServerAsync(output, new ServerConfig { Extra = [$"tls-crypt-v2 {serverKey}"] });
+        var seed = E2ESettings.Seed ?? Random.Shared.Next();
+        output.WriteLine($"forged datagrams: seed {seed} (rerun with FLEETVPN_E2E_SEED={seed})");
+        var random = new Random(seed);
+        var target = new IPEndPoint(IPAddress.Parse(env.Namespaces.ServerAddress), ServerConfig.DefaultPort);
+        using (var socket = NamespaceSockets.Udp(env.Namespaces.Client))
+        {
+            for (int i = 0; i < count; i++)
+            {
+                int wrappedKeyLength = random.Next(TlsCryptV2ServerKey.MinWrappedKeySize, TlsCryptV2ServerKey.MaxWrappedKeySize + 1);
+                var datagram = new byte[TlsCryptWrapper.HeaderSize + TlsCryptWrapper.TagSize + random.Next(0, 300) + wrappedKeyLength];
+                random.NextBytes(datagram);
+                datagram[0] = (byte)((i % 2 == 0 ? 10 : 11) << 3); // P_CONTROL_HARD_RESET_CLIENT_V3, P_CONTROL_WKC_V1; key-id 0
+                BinaryPrimitives.WriteUInt16BigEndian(datagram.AsSpan(datagram.Length - 2), (ushort)wrappedKeyLength);
+                socket.SendTo(datagram, target);
+                if (i % 200 == 199) await Task.Delay(5); // let the server read rather than overflow its buffer
+            }
+        }
+        await using var client = await env.ConnectClientAsync(output, new ClientConfig { Identity = env.Pki.Client1, Extra = [$"tls-crypt-v2 {clientKey}"] });
+        await TunnelAssertions.AssertConnectedAndPingingAsync(env, client, server);
+        await server.StopAsync(TimeSpan.FromSeconds(10));
+        var counters = Counters(server);
+        Assert.InRange(counters["tls-crypt-v2-key-rejected"], count * 9 / 10, count);
+        Assert.Equal(1, counters["cookie-replies"]);
+        Assert.Equal(1, counters["handshakes-ok"]);
+        Assert.Equal(1, server.Log.Lines.Count(l => ServerLogExpectations.IsSessionStart(server.Kind, l) && l.Contains("new session", StringComparison.Ordinal)));
     }
 
     /// <summary>A client with <paramref name="clientKey"/> tries for a while and gets nothing: no connection, no session, no log line of a session.</summary>
