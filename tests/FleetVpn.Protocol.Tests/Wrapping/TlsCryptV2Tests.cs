@@ -150,6 +150,31 @@ public class TlsCryptV2Tests
     }
 
     [Fact]
+    public void Random_datagrams_never_throw_and_never_unwrap()
+    {
+        using var serverKey = ServerKey();
+        var random = new Random(7);
+        var kc = new byte[TlsCryptV2ServerKey.ClientKeySize];
+        var metadata = new byte[TlsCryptV2ServerKey.MaxMetadataSize];
+        for (int i = 0; i < 5000; i++)
+        {
+            var datagram = new byte[random.Next(0, 1600)];
+            random.NextBytes(datagram);
+            if (datagram.Length > TlsCryptV2ServerKey.MinWrappedKeySize && i % 2 == 0)
+                BinaryPrimitives.WriteUInt16BigEndian(datagram.AsSpan(datagram.Length - 2), (ushort)random.Next(TlsCryptV2ServerKey.MinWrappedKeySize - 2, datagram.Length + 2));
+            if (!TlsCryptV2Packet.TrySplit(datagram, out int packetLength)) continue;
+            Assert.InRange(packetLength, TlsCryptWrapper.HeaderSize + TlsCryptWrapper.TagSize, datagram.Length - TlsCryptV2ServerKey.MinWrappedKeySize);
+            Assert.False(serverKey.TryUnwrapClientKey(datagram.AsSpan(packetLength), kc, metadata, out _));
+        }
+        for (int i = 0; i < 500; i++)
+        {
+            var payload = new byte[random.Next(0, 40)];
+            random.NextBytes(payload);
+            TlsCryptV2Packet.TryReadEarlyNegotiation(payload, out _);
+        }
+    }
+
+    [Fact]
     public void Parse_says_what_is_wrong()
     {
         Assert.Contains("BEGIN OpenVPN tls-crypt-v2 server key", Assert.Throws<FormatException>(() => TlsCryptV2ServerKey.Parse(VectorFields.KeyFileText("tc.key"))).Message);
