@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Text.RegularExpressions;
+using System.Net.Sockets;
 using FleetVpn.EndToEnd.Tests.Infrastructure;
+using FleetVpn.Protocol.Wire;
 using FleetVpn.Protocol.Wrapping;
 
 namespace FleetVpn.EndToEnd.Tests;
@@ -191,6 +193,70 @@ public sealed partial class TlsCryptV2Tests(E2EFixture env, ITestOutputHelper ou
         Assert.Equal(1, counters["cookie-replies"]);
         Assert.Equal(1, counters["handshakes-ok"]);
         Assert.Equal(1, server.Log.Lines.Count(l => ServerLogExpectations.IsSessionStart(server.Kind, l) && l.Contains("new session", StringComparison.Ordinal)));
+    }
+
+    /// <summary>
+    /// The stateless reply on the wire (§4.4): a V3 reset whose replay id carries the early-negotiation marker
+    /// (0x0F000001) gets P_CONTROL_HARD_RESET_SERVER_V2 wrapped with Kc, replay id 1, ACKing msg-pid 0 to the client's
+    /// session id, with the EARLY_NEG_FLAGS TLV asking for the key again; the same reset without the marker (a client
+    /// that could not resend its key) gets nothing and is counted.
+    /// </summary>
+    [Fact]
+    public async Task The_cookie_reply_asks_a_marked_client_for_its_key_again_and_an_unmarked_reset_gets_nothing()
+    {
+        var (serverKey, clientKeyPath) = await PkiKeysAsync("wire");
+        var clientKey = TlsCryptV2ClientKey.Parse(File.ReadAllText(clientKeyPath));
+        await using var server = await env.StartServerAsync(output, new ServerConfig { Extra = [$"tls-crypt-v2 {serverKey}"] });
+        using var wrapper = new TlsCryptWrapper(clientKey.Key, isServer: false);
+        var target = new IPEndPoint(IPAddress.Parse(env.Namespaces.ServerAddress), ServerConfig.DefaultPort);
+        using var socket = NamespaceSockets.Udp(env.Namespaces.Client);
+        socket.ReceiveTimeout = 3000;
+        var sessionId = new SessionId(0x0123456789ABCDEF);
+
+        socket.SendTo(V3Reset(wrapper, clientKey, sessionId, replayId: 1), target);
+        Assert.Null(Receive(socket));
+
+        socket.SendTo(V3Reset(wrapper, clientKey, sessionId, replayId: TlsCryptV2Packet.EarlyNegotiationStart + 1), target);
+        var reply = Receive(socket);
+        Assert.True(reply is not null, $"no reply to a marked V3 reset.\n{server.Process.Describe(40)}");
+        var unwrapped = new byte[reply.Length];
+        Assert.True(wrapper.TryUnwrap(reply, unwrapped, out int length, out uint replayId, out _), "the reply is not wrapped with Kc");
+        Assert.Equal(1u, replayId);
+        Assert.True(ControlPacket.TryParse(unwrapped.AsSpan(0, length), out var packet));
+        Assert.Equal(Opcode.ControlHardResetServerV2, packet.Opcode);
+        Assert.Equal(1, packet.AckCount);
+        Assert.Equal(sessionId, packet.RemoteSessionId);
+        Assert.Equal(0u, packet.MessageId);
+        Assert.Equal(Convert.ToHexString(TlsCryptV2Packet.ResendWkcTlv), Convert.ToHexString(packet.Payload));
+
+        await server.StopAsync(TimeSpan.FromSeconds(10));
+        var counters = Counters(server);
+        Assert.Equal(1, counters["tls-crypt-v2-without-cookie"]);
+        Assert.Equal(1, counters["cookie-replies"]);
+    }
+
+    private static byte[] V3Reset(TlsCryptWrapper wrapper, TlsCryptV2ClientKey key, SessionId sessionId, uint replayId)
+    {
+        var reset = new byte[ControlPacket.GetSize(0, true, 0)];
+        ControlPacket.Write(reset, Opcode.ControlHardResetClientV3, 0, sessionId, default, default, 0, default);
+        var datagram = new byte[reset.Length + wrapper.Overhead + key.WrappedKey.Length];
+        int length = wrapper.Wrap(reset, replayId, (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds(), datagram);
+        key.WrappedKey.CopyTo(datagram.AsSpan(length));
+        return datagram[..(length + key.WrappedKey.Length)];
+    }
+
+    private static byte[]? Receive(Socket socket)
+    {
+        var buffer = new byte[2048];
+        try
+        {
+            int n = socket.Receive(buffer);
+            return buffer[..n];
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
+        {
+            return null;
+        }
     }
 
     /// <summary>A client with <paramref name="clientKey"/> tries for a while and gets nothing: no connection, no session, no log line of a session.</summary>
