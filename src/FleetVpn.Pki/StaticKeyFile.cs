@@ -43,14 +43,17 @@ public static class StaticKeyFile
     }
 
     /// <summary>Writes a new key to <paramref name="path"/> (mode 0600); refuses an existing file.</summary>
-    public static void WriteNew(string path)
+    public static void WriteNew(string path) => WriteNewKeyFile(path, Generate());
+
+    /// <summary>Writes <paramref name="text"/>, a secret key (tls-crypt-v2 keys too), to the new file <paramref name="path"/> (mode 0600); refuses an existing file.</summary>
+    public static void WriteNewKeyFile(string path, string text)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null && !Directory.Exists(directory))
             throw new PkiException($"{directory} does not exist");
         if (File.Exists(path) || Directory.Exists(path))
             throw new PkiException($"{path} already exists; not overwriting it");
-        PemFiles.WriteNew(path, Generate(), PkiLayout.KeyFileMode);
+        PemFiles.WriteNew(path, text, PkiLayout.KeyFileMode);
     }
 
     /// <summary>

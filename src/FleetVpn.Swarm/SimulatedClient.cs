@@ -41,6 +41,8 @@ public sealed class SimulatedClient
     private SessionId _own;
     private SessionId _remote;
     private PacketIdSender? _replay;
+    /// <summary>The server's reset asked for the tls-crypt-v2 WKc again in the first reliable packet (§4.4).</summary>
+    private bool _resendWkc;
     private TimedReplayWindow? _replayWindow;
     private ClientHandshake? _handshake;
     private ClientHandshake? _keptTls;
@@ -148,7 +150,10 @@ public sealed class SimulatedClient
     {
         _own = SessionId.NewRandom();
         _remote = default;
-        _replay = _options.Wrapper.HasReplayId ? new PacketIdSender((uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds()) : null;
+        // A tls-crypt-v2 client marks early negotiation in its replay ids: the first is 0x0F000001 (§4.4).
+        uint firstReplayId = _options.TlsCryptV2 is null ? 0 : TlsCryptV2Packet.EarlyNegotiationStart;
+        _replay = _options.Wrapper.HasReplayId ? new PacketIdSender((uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds(), firstReplayId) : null;
+        _resendWkc = false;
         // Receive-side replay window of the server's packet-ids, new with every session (like the server's per client).
         _replayWindow = _options.Wrapper.HasReplayId ? new TimedReplayWindow() : null;
         _attemptStart = now;
@@ -159,7 +164,8 @@ public sealed class SimulatedClient
     private void SendHardResetLocked(long now)
     {
         Span<byte> packet = stackalloc byte[ControlPacket.GetSize(0, true, 0)];
-        ControlPacket.Write(packet, Opcode.ControlHardResetClientV2, 0, _own, default, default, 0, default);
+        var opcode = _options.TlsCryptV2 is null ? Opcode.ControlHardResetClientV2 : Opcode.ControlHardResetClientV3;
+        ControlPacket.Write(packet, opcode, 0, _own, default, default, 0, default);
         SendControlLocked(packet);
         _lastResetSent = now;
     }
@@ -373,6 +379,7 @@ public sealed class SimulatedClient
             if (packet.AckCount == 0 || packet.RemoteSessionId != _own) return;
             _remote = packet.SessionId;
             _lastReceive = now;
+            _resendWkc = _options.TlsCryptV2 is not null && TlsCryptV2Packet.TryReadEarlyNegotiation(packet.Payload, out bool resend) && resend;
             StartHandshakeLocked(keyId: 0, renegotiation: false, now);
             // ACK the server's reset (msg-pid 0) on the first CONTROL_V1, the ClientHello (§4.1).
             _handshake!.Link.Receiver.Receive(packet.Opcode, packet.MessageId, default);
@@ -665,10 +672,29 @@ public sealed class SimulatedClient
         SendControlLocked(packet);
     }
 
-    private void SendControlLocked(ReadOnlySpan<byte> unwrapped)
+    private void SendControlLocked(ReadOnlySpan<byte> packet)
     {
         var wrapper = _options.Wrapper;
-        Span<byte> wrapped = stackalloc byte[unwrapped.Length + wrapper.Overhead];
+        scoped ReadOnlySpan<byte> unwrapped = packet;
+        // tls-crypt-v2: WKc goes in clear after the V3 reset and, when the server asked, after the first reliable
+        // packet (key-id 0, msg-pid 1), which then is a P_CONTROL_WKC_V1 (write_control_auth(), tls_wrap_control()).
+        var wrappedKey = ReadOnlySpan<byte>.Empty;
+        Span<byte> rewritten = stackalloc byte[unwrapped.Length];
+        if (_options.TlsCryptV2 is { } v2 && ControlPacket.TryParse(unwrapped, out var control))
+        {
+            if (control.Opcode == Opcode.ControlHardResetClientV3)
+            {
+                wrappedKey = v2.WrappedKey;
+            }
+            else if (_resendWkc && control.Opcode == Opcode.ControlV1 && control.KeyId == 0 && control.MessageId == 1)
+            {
+                unwrapped.CopyTo(rewritten);
+                rewritten[0] = PacketByte0.Make(Opcode.ControlWkcV1, 0);
+                unwrapped = rewritten;
+                wrappedKey = v2.WrappedKey;
+            }
+        }
+        Span<byte> wrapped = stackalloc byte[unwrapped.Length + wrapper.Overhead + wrappedKey.Length];
         int length;
         if (_replay is not null)
         {
@@ -679,7 +705,8 @@ public sealed class SimulatedClient
         {
             length = wrapper.Wrap(unwrapped, 0, 0, wrapped);
         }
-        SendLocked(wrapped[..length]);
+        wrappedKey.CopyTo(wrapped[length..]);
+        SendLocked(wrapped[..(length + wrappedKey.Length)]);
     }
 
     private bool SendDataLocked(ReadOnlySpan<byte> payload, long now)

@@ -52,6 +52,13 @@ public sealed record SwarmOptions
     /// <summary>Control-channel wrapping shared by all clients (each client has its own replay counter).</summary>
     public IControlWrapper Wrapper { get; init; } = NoWrapper.Instance;
 
+    /// <summary>
+    /// `--tls-crypt-v2 CLIENT_KEY`: the clients start with P_CONTROL_HARD_RESET_CLIENT_V3 carrying its WKc and resend it
+    /// in P_CONTROL_WKC_V1 when the server asks (2.6 early negotiation); <see cref="Wrapper"/> is then tls-crypt with its Kc.
+    /// All clients share the one key (a fleet would give each device its own; the server cannot tell).
+    /// </summary>
+    public TlsCryptV2ClientKey? TlsCryptV2 { get; init; }
+
     public IPAddress? PingTarget { get; init; }
     public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(1);
     public int PayloadBytes { get; init; } = 56;

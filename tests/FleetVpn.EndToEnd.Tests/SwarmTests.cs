@@ -43,6 +43,25 @@ public sealed class SwarmTests(E2EFixture env, ITestOutputHelper output) : IClas
     }
 
     [Fact]
+    public async Task Swarm_with_tls_crypt_v2_connects_to_openvpn_and_to_fleetvpn()
+    {
+        const int clients = 50;
+        var serverKey = Path.Combine(env.TempDirectory, "swarm-v2-server.key");
+        var clientKey = Path.Combine(env.TempDirectory, "swarm-v2-client.key");
+        foreach (var args in new[] { new[] { "pki", "tls-crypt-v2-server", serverKey }, ["pki", "tls-crypt-v2-client", serverKey, clientKey] })
+        {
+            var made = await FleetVpnCli.RunAsync(args);
+            Assert.True(made.Succeeded, made.ToString());
+        }
+        foreach (var kind in new[] { ServerKind.OpenVpn, ServerKind.FleetVpn })
+        {
+            await using var server = await StartServerAsync(kind, new SwarmServerConfig { Extra = [$"tls-crypt-v2 {serverKey}"] });
+            var run = await RunSwarmAsync(["--tls-crypt-v2", clientKey], durationSeconds: 6, clients: clients);
+            AssertAllConnectedAndPinged(run, server, clients);
+        }
+    }
+
+    [Fact]
     public async Task Two_hundred_clients_connect_to_fleetvpn_and_ping_through_their_tunnels()
     {
         await using var server = await StartServerAsync(ServerKind.FleetVpn, new SwarmServerConfig());

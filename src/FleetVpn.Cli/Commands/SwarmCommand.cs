@@ -33,6 +33,7 @@ internal static class SwarmCommand
         var dataCiphers = new Option<string>("--data-ciphers") { Description = "Data ciphers the clients offer (IV_CIPHERS), colon-separated.", HelpName = "LIST", DefaultValueFactory = _ => "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305" };
         var auth = new Option<string>("--auth") { Description = "HMAC digest for tls-auth and CBC data ciphers: SHA1, SHA256 or SHA512.", HelpName = "DIGEST", DefaultValueFactory = _ => "SHA1" };
         var tlsCrypt = new Option<string?>("--tls-crypt") { Description = "Wrap the control channel with this tls-crypt static key (client role).", HelpName = "FILE" };
+        var tlsCryptV2 = new Option<string?>("--tls-crypt-v2") { Description = "Wrap the control channel with this tls-crypt-v2 client key (every client uses it): hard reset V3 with the wrapped key, resent in P_CONTROL_WKC_V1 when the server asks (2.6 early negotiation).", HelpName = "CLIENT_KEY" };
         var tlsAuth = new Option<string[]>("--tls-auth") { Description = "Authenticate the control channel with this tls-auth static key; direction 1 (the client's) unless given: --tls-auth FILE 1.", HelpName = "FILE [DIR]", AllowMultipleArgumentsPerToken = true, Arity = new ArgumentArity(1, 2) };
         var pingTarget = new Option<string?>("--ping-target") { Description = "Send ICMP echo requests to this address through each tunnel (e.g. the server's tun address 10.8.0.1) and measure the round trip.", HelpName = "ADDR" };
         var pingInterval = new Option<double>("--ping-interval") { Description = "Seconds between ICMP echo requests of one client.", HelpName = "SECONDS", DefaultValueFactory = _ => 1 };
@@ -53,7 +54,7 @@ internal static class SwarmCommand
             "traffic sent/payload_bytes/refused/seconds/sent_per_s, elapsed_s, swarm_rss_mb). Send traffic only to servers you run yourself (loopback or your own test network). " +
             "Exit codes: 0 all clients connected at the end, 1 some did not, 2 bad arguments.")
         {
-            remote, clients, pki, ramp, duration, scenario, churnPercent, churnInterval, dataCiphers, auth, tlsCrypt, tlsAuth,
+            remote, clients, pki, ramp, duration, scenario, churnPercent, churnInterval, dataCiphers, auth, tlsCrypt, tlsCryptV2, tlsAuth,
             pingTarget, pingInterval, payload, trafficTarget, trafficPps, sources, handWindow, keepTls, settle, json, seed,
         };
 
@@ -69,7 +70,12 @@ internal static class SwarmCommand
                 foreach (var c in ciphers)
                     if (DataCipher.FindAny(c) is null) throw new ArgumentException($"--data-ciphers: unsupported cipher '{c}'");
                 var digest = HmacDigest.Find(parse.GetValue(auth)!) ?? throw new ArgumentException($"--auth: unsupported digest '{parse.GetValue(auth)}'");
-                var wrapper = MakeWrapper(parse.GetValue(tlsCrypt), parse.GetValue(tlsAuth), digest);
+                var clientKey = parse.GetValue(tlsCryptV2) is { } v2Path ? TlsCryptV2ClientKey.Parse(File.ReadAllText(v2Path)) : null;
+                if (clientKey is not null && (parse.GetValue(tlsCrypt) is not null || parse.GetValue(tlsAuth) is { Length: > 0 }))
+                    throw new ArgumentException("--tls-crypt-v2 excludes --tls-crypt and --tls-auth");
+                var wrapper = clientKey is not null
+                    ? new TlsCryptWrapper(clientKey.Key, isServer: false)
+                    : MakeWrapper(parse.GetValue(tlsCrypt), parse.GetValue(tlsAuth), digest);
                 IPAddress? target = null;
                 if (parse.GetValue(pingTarget) is { } t && !IPAddress.TryParse(t, out target))
                     throw new ArgumentException($"--ping-target: '{t}' is not an IPv4 address");
@@ -82,7 +88,7 @@ internal static class SwarmCommand
                 double pps = parse.GetValue(trafficPps);
                 if (pps < 0 || double.IsNaN(pps)) throw new ArgumentException("--traffic-pps must be 0 (unpaced) or more");
                 var loaded = SwarmPki.Load(parse.GetRequiredValue(pki), maxIdentities: n);
-                Console.Error.WriteLine($"swarm: {n} clients → {remoteEndPoint}, {loaded.Identities.Count} client certificate(s), wrap {Describe(wrapper)}");
+                Console.Error.WriteLine($"swarm: {n} clients → {remoteEndPoint}, {loaded.Identities.Count} client certificate(s), wrap {(clientKey is null ? Describe(wrapper) : "tls-crypt-v2")}");
                 options = new SwarmOptions
                 {
                     Remote = remoteEndPoint,
@@ -96,6 +102,7 @@ internal static class SwarmCommand
                     DataCiphers = ciphers.Select(c => DataCipher.FindAny(c)!.Name).ToArray(),
                     Auth = digest,
                     Wrapper = wrapper,
+                    TlsCryptV2 = clientKey,
                     PingTarget = target,
                     PingInterval = TimeSpan.FromSeconds(Math.Max(0.05, parse.GetValue(pingInterval))),
                     PayloadBytes = Math.Clamp(parse.GetValue(payload), 8, 1400),

@@ -35,16 +35,49 @@ public sealed class TlsCryptWrapper : IControlWrapper
     /// <param name="key">The 256-byte tls-crypt key (or a tls-crypt-v2 client key Kc, or a dynamic tls-crypt key).</param>
     /// <param name="isServer">True for the TLS server (sends with keys[0]); false for the client (sends with keys[1]).</param>
     public TlsCryptWrapper(StaticKey key, bool isServer)
+        : this(CompactKey(key ?? throw new ArgumentNullException(nameof(key)), isServer), isServer)
+    {
+    }
+
+    private TlsCryptWrapper(ReadOnlySpan<byte> compact, bool isServer)
+    {
+        if (compact.Length != CompactKeySize) throw new ArgumentException($"a compact tls-crypt key is {CompactKeySize} bytes", nameof(compact));
+        IsServer = isServer;
+        _sendCipher = new AesCtr(compact[..CipherKeySize]);
+        _sendHmacKey = compact.Slice(CipherKeySize, HMACSHA256.HashSizeInBytes).ToArray();
+        _receiveCipher = new AesCtr(compact.Slice(CompactKeySize / 2, CipherKeySize));
+        _receiveHmacKey = compact.Slice(CompactKeySize / 2 + CipherKeySize, HMACSHA256.HashSizeInBytes).ToArray();
+    }
+
+    /// <summary>
+    /// The bytes of a key that one role uses: send cipher ‖ send HMAC ‖ receive cipher ‖ receive HMAC, 32 each
+    /// (half of the 256-byte key file; the rest is never read). What a session keeps of a per-client key (tls-crypt-v2 Kc).
+    /// </summary>
+    public const int CompactKeySize = 4 * CipherKeySize;
+
+    /// <summary>The <see cref="CompactKeySize"/> bytes of <paramref name="key"/> that the given role uses.</summary>
+    public static byte[] CompactKey(StaticKey key, bool isServer)
     {
         ArgumentNullException.ThrowIfNull(key);
-        IsServer = isServer;
+        return CompactKey(key.Bytes, isServer);
+    }
+
+    /// <summary>The <see cref="CompactKeySize"/> bytes of a 256-byte key (file order) that the given role uses.</summary>
+    public static byte[] CompactKey(ReadOnlySpan<byte> key, bool isServer)
+    {
+        if (key.Length != StaticKey.Size) throw new ArgumentException($"a tls-crypt key is {StaticKey.Size} bytes", nameof(key));
         int send = isServer ? 0 : 1;
         int receive = 1 - send;
-        _sendCipher = new AesCtr(key.Cipher(send)[..CipherKeySize]);
-        _receiveCipher = new AesCtr(key.Cipher(receive)[..CipherKeySize]);
-        _sendHmacKey = key.Hmac(send)[..HMACSHA256.HashSizeInBytes].ToArray();
-        _receiveHmacKey = key.Hmac(receive)[..HMACSHA256.HashSizeInBytes].ToArray();
+        var compact = new byte[CompactKeySize];
+        key.Slice(send * StaticKey.SlotSize, CipherKeySize).CopyTo(compact);
+        key.Slice(send * StaticKey.SlotSize + StaticKey.CipherSize, CipherKeySize).CopyTo(compact.AsSpan(CipherKeySize));
+        key.Slice(receive * StaticKey.SlotSize, CipherKeySize).CopyTo(compact.AsSpan(2 * CipherKeySize));
+        key.Slice(receive * StaticKey.SlotSize + StaticKey.CipherSize, CipherKeySize).CopyTo(compact.AsSpan(3 * CipherKeySize));
+        return compact;
     }
+
+    /// <summary>A wrapper from the <see cref="CompactKeySize"/> bytes <see cref="CompactKey"/> returned for the same role.</summary>
+    public static TlsCryptWrapper FromCompactKey(ReadOnlySpan<byte> compact, bool isServer) => new(compact, isServer);
 
     public bool IsServer { get; }
 

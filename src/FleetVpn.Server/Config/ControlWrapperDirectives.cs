@@ -11,12 +11,17 @@ namespace FleetVpn.Server.Config;
 /// <c>options-&gt;key_direction</c>, so whichever comes last wins, and <c>tls-auth FILE</c> without a
 /// direction leaves an earlier one as it is; tls-auth and tls-crypt together are refused
 /// (<c>options_postprocess_verify_ce()</c>: "--tls-auth and --tls-crypt are mutually exclusive").
+/// <c>tls-crypt-v2 SERVER_KEY</c> may stand alone or beside either (doc/tls-crypt-v2.txt, "Considerations": V3
+/// resets carry their own key, V2 resets use tls-auth / tls-crypt), and then no packet goes unwrapped.
 /// </summary>
 internal sealed class ControlWrapperDirectives
 {
     private (ConfigDirective Directive, StaticKey Key)? _tlsAuth;
     private (ConfigDirective Directive, StaticKey Key)? _tlsCrypt;
     private KeyDirection _direction = KeyDirection.Bidirectional;
+    private (ConfigDirective Directive, TlsCryptV2ServerKey Key)? _tlsCryptV2;
+    private ConfigDirective? _maxAge;
+    private int _maxAgeDays;
 
     /// <summary><c>tls-auth FILE [0|1]</c> or inline <c>&lt;tls-auth&gt;</c>; <paramref name="readKeyText"/> reads the file or block once the arguments are checked.</summary>
     public void ApplyTlsAuth(ConfigDirective directive, Func<string> readKeyText)
@@ -44,6 +49,49 @@ internal sealed class ControlWrapperDirectives
         }
         if (_tlsAuth is { } auth) throw MutuallyExclusive(directive, auth.Directive);
         _tlsCrypt = (directive, ParseKey(directive, readKeyText()));
+    }
+
+    /// <summary>
+    /// <c>tls-crypt-v2 FILE [force-cookie]</c> or inline <c>&lt;tls-crypt-v2&gt;</c>: the server key. FleetVPN keeps no state
+    /// before the cookie exchange, so it always behaves as <c>force-cookie</c>: <c>allow-noncookie</c> (2.6's default,
+    /// which lets clients without early negotiation, 2.5 and older, in) is refused with that reason.
+    /// </summary>
+    public void ApplyTlsCryptV2(ConfigDirective directive, Func<string> readKeyText)
+    {
+        if (!directive.IsInline)
+        {
+            var arguments = DirectiveArguments.Expect(directive, 1, 2);
+            if (arguments.Count == 2)
+            {
+                if (arguments[1] == "allow-noncookie")
+                    throw directive.Error("'allow-noncookie' is not supported: FleetVPN keeps no state before the client answers the cookie, so only clients that resend their wrapped key (OpenVPN 2.6 and later) connect ('force-cookie')");
+                if (arguments[1] != "force-cookie")
+                    throw directive.Error($"'{arguments[1]}' is not a tls-crypt-v2 flag (force-cookie or allow-noncookie)");
+            }
+        }
+        try
+        {
+            _tlsCryptV2 = (directive, TlsCryptV2ServerKey.Parse(readKeyText()));
+        }
+        catch (FormatException ex)
+        {
+            throw directive.Error($"not a tls-crypt-v2 server key: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary><c>tls-crypt-v2-max-age DAYS</c> (OpenVPN 2.7): refuse client keys whose TIMESTAMP metadata is older, or that have none.</summary>
+    public void ApplyTlsCryptV2MaxAge(ConfigDirective directive)
+    {
+        _maxAgeDays = ConfigValues.Integer(directive, DirectiveArguments.Single(directive), "tls-crypt-v2-max-age", 1, int.MaxValue);
+        _maxAge = directive;
+    }
+
+    /// <summary>The tls-crypt-v2 server key (null without <c>tls-crypt-v2</c>) and the max age in days (0: none).</summary>
+    public (TlsCryptV2ServerKey? Key, int MaxAgeDays) BuildTlsCryptV2()
+    {
+        if (_maxAge is not null && _tlsCryptV2 is null)
+            throw _maxAge.Error("needs 'tls-crypt-v2 SERVER_KEY' (it limits the age of tls-crypt-v2 client keys)");
+        return (_tlsCryptV2?.Key, _maxAgeDays);
     }
 
     /// <summary><c>key-direction 0|1</c>: used by tls-auth (tls-crypt's direction is fixed by the role).</summary>

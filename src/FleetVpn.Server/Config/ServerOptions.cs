@@ -105,6 +105,18 @@ public sealed class ServerOptions
     /// <summary>What <see cref="ControlWrapper"/> is, for logs: "none", "tls-auth" or "tls-crypt".</summary>
     public string ControlWrapperName { get; set; } = "none";
 
+    /// <summary>
+    /// `tls-crypt-v2 SERVER_KEY`: unwraps the client keys of V3 resets and WKC_V1 packets; null without it. With it,
+    /// V2 resets are accepted only through tls-auth / tls-crypt (<see cref="StaticWrapperAccepted"/> is false).
+    /// </summary>
+    public FleetVpn.Protocol.Wrapping.TlsCryptV2ServerKey? TlsCryptV2 { get; set; }
+
+    /// <summary>`tls-crypt-v2-max-age DAYS`: client keys need TIMESTAMP metadata at most this old; 0 = no limit.</summary>
+    public int TlsCryptV2MaxAgeDays { get; set; }
+
+    /// <summary>Whether <see cref="ControlWrapper"/> may admit a client: always, except with tls-crypt-v2 and no tls-auth / tls-crypt (nothing may go unwrapped then).</summary>
+    public bool StaticWrapperAccepted => TlsCryptV2 is null || ControlWrapper.HasReplayId;
+
     /// <summary>`auth DIGEST` (default SHA1): the tls-auth HMAC, and the CBC data-channel HMAC for clients that do not name one.</summary>
     public FleetVpn.Protocol.DataChannel.HmacDigest Auth { get; set; } = FleetVpn.Protocol.DataChannel.HmacDigest.Sha1;
 

@@ -89,6 +89,9 @@ internal sealed class ServerOptionsBuilder
             case "tls-auth": _wrapping.ApplyTlsAuth(directive, () => ReadKeyMaterial(directive, maxArguments: 2)); break;
             case "tls-crypt": _wrapping.ApplyTlsCrypt(directive, () => ReadKeyMaterial(directive, maxArguments: 2)); break;
             case "key-direction": _wrapping.ApplyKeyDirection(directive); break;
+            case "tls-crypt-v2": _wrapping.ApplyTlsCryptV2(directive, () => ReadKeyMaterial(directive, maxArguments: 2)); break;
+            case "tls-crypt-v2-max-age": _wrapping.ApplyTlsCryptV2MaxAge(directive); break;
+            case "tls-crypt-v2-verify": throw directive.Error("not supported (no metadata verification script; tls-crypt-v2-max-age checks the key's age)");
             case "remote-cert-tls": ApplyRemoteCertTls(directive); break;
             case "status": ApplyStatus(directive); break;
             case "status-version": _options.StatusVersion = ManagementDirectives.ParseStatusVersion(directive); break;
@@ -155,6 +158,7 @@ internal sealed class ServerOptionsBuilder
         _options.TlsCipherSuites = _tlsPolicy.CipherSuites();
         _options.DataCiphersFallback = _ciphers.Fallback;
         (_options.ControlWrapper, _options.ControlWrapperName) = _wrapping.Build(_options.Auth);
+        (_options.TlsCryptV2, _options.TlsCryptV2MaxAgeDays) = _wrapping.BuildTlsCryptV2();
         return _options;
     }
 

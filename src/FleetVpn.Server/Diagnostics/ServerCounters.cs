@@ -20,6 +20,12 @@ public sealed class ServerCounters
     public long HandshakesShed;
     /// <summary>First handshakes admitted (a session made after the cookie exchange).</summary>
     public long HandshakesStarted;
+    /// <summary>tls-crypt-v2 packets whose wrapped client key (WKc) did not unwrap with the server key (forged or damaged).</summary>
+    public long TlsCryptV2KeyRejected;
+    /// <summary>tls-crypt-v2 client keys refused by `tls-crypt-v2-max-age` (too old, or no TIMESTAMP metadata).</summary>
+    public long TlsCryptV2KeyExpired;
+    /// <summary>V3 resets from clients that cannot resend their key (no early negotiation: 2.5 and older), refused as with force-cookie.</summary>
+    public long TlsCryptV2WithoutCookie;
 
     /// <summary>Failed handshakes by <see cref="HandshakeFailure"/>; their sum is <see cref="HandshakesFailed"/>.</summary>
     private readonly long[] _handshakeFailures = new long[Enum.GetValues<HandshakeFailure>().Length];
@@ -37,5 +43,6 @@ public sealed class ServerCounters
     public override string ToString() =>
         $"malformed={Malformed} wrapper-rejected={WrapperRejected} unknown-source={UnknownSource} bad-cookie={BadCookie} auth-failed={AuthenticationFailed} " +
         $"replayed={Replayed} spoofed-source={SpoofedSource} no-route={NoRoute} unsupported-payload={UnsupportedPayload} " +
-        $"cookie-replies={CookieReplies} handshakes-ok={HandshakesCompleted} handshakes-failed={HandshakesFailed} refused-max-clients={RefusedMaxClients} handshakes-shed={HandshakesShed}";
+        $"cookie-replies={CookieReplies} handshakes-ok={HandshakesCompleted} handshakes-failed={HandshakesFailed} refused-max-clients={RefusedMaxClients} handshakes-shed={HandshakesShed} " +
+        $"tls-crypt-v2-key-rejected={TlsCryptV2KeyRejected} tls-crypt-v2-key-expired={TlsCryptV2KeyExpired} tls-crypt-v2-without-cookie={TlsCryptV2WithoutCookie}";
 }

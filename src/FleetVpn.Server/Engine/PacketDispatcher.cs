@@ -2,8 +2,10 @@ using FleetVpn.Platform.Sockets;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using FleetVpn.Protocol.Messages;
 using FleetVpn.Protocol.Wire;
+using FleetVpn.Protocol.Wrapping;
 using FleetVpn.Server.Diagnostics;
 using FleetVpn.Server.Routing;
 using FleetVpn.Server.Sessions;
@@ -23,6 +25,9 @@ public sealed class PacketDispatcher
     private readonly Worker _worker;
     private readonly byte[] _plaintext = new byte[65536];
     private readonly byte[] _reply = new byte[64];
+    /// <summary>Scratch for a tls-crypt-v2 client key (Kc) unwrapped from a WKc, wiped after each packet.</summary>
+    private readonly byte[] _clientKey = new byte[TlsCryptV2ServerKey.ClientKeySize];
+    private readonly byte[] _clientKeyMetadata = new byte[TlsCryptV2ServerKey.MaxMetadataSize];
     private readonly byte[] _forward = new byte[65536 + 128];
     private readonly byte[] _wrappedReply = new byte[256];
     private readonly byte[] _unwrapped = new byte[65536 + 8];
@@ -143,13 +148,130 @@ public sealed class PacketDispatcher
         var counters = _server.Counters;
         var session = _server.Sessions.ByAddress(from);
         if (session is not null && HandOff(session.Owner, datagram, from)) return;
-        // The wrapper (tls-auth HMAC / tls-crypt) is checked first: nothing else is looked at, and no
-        // state exists, for a packet that does not authenticate.
-        if (!_server.Options.ControlWrapper.TryUnwrap(datagram, _unwrapped, out int length, out uint replayId, out uint replayTime))
+        // The wrapper (tls-auth HMAC / tls-crypt / the client's tls-crypt-v2 key) is checked first: nothing else is
+        // looked at, and no state exists, for a packet that does not authenticate.
+        var opcode = PacketByte0.GetOpcode(datagram[0]);
+        ClientKey? clientKey = null;
+        try
+        {
+            if (opcode is Opcode.ControlHardResetClientV3 or Opcode.ControlWkcV1)
+            {
+                if (!TryUnwrapWithClientKey(datagram, from, session, opcode, ref clientKey, out int length, out uint replayId, out uint replayTime)) return;
+                OnUnwrappedControl(length, replayId, replayTime, from, session, clientKey);
+            }
+            else if (TryUnwrap(datagram, session, out int length, out uint replayId, out uint replayTime))
+            {
+                OnUnwrappedControl(length, replayId, replayTime, from, session, clientKey: null);
+            }
+            else
+            {
+                ServerCounters.Increment(ref counters.WrapperRejected);
+            }
+        }
+        finally
+        {
+            clientKey?.Dispose();
+        }
+    }
+
+    /// <summary>A tls-crypt-v2 client key (Kc) unwrapped from a packet's WKc: its wrapper and its compact form for a session.</summary>
+    private sealed class ClientKey(byte[] compact) : IDisposable
+    {
+        public byte[] Compact { get; } = compact;
+
+        public TlsCryptWrapper Wrapper { get; } = TlsCryptWrapper.FromCompactKey(compact, isServer: true);
+
+        public void Dispose()
+        {
+            Wrapper.Dispose();
+            CryptographicOperations.ZeroMemory(Compact);
+        }
+    }
+
+    /// <summary>
+    /// A packet of the session at its address with the session's wrapper; else (a new client from that address) with
+    /// the server's tls-auth / tls-crypt, unless tls-crypt-v2 stands alone (no packet goes unwrapped then).
+    /// </summary>
+    private bool TryUnwrap(ReadOnlySpan<byte> datagram, ClientSession? session, out int length, out uint replayId, out uint replayTime)
+    {
+        if (session is not null && session.TryUnwrapControl(datagram, _unwrapped, out length, out replayId, out replayTime)) return true;
+        if ((session is null || session.UsesTlsCryptV2) && _server.Options.StaticWrapperAccepted)
+            return _server.Options.ControlWrapper.TryUnwrap(datagram, _unwrapped, out length, out replayId, out replayTime);
+        length = 0;
+        replayId = replayTime = 0;
+        return false;
+    }
+
+    /// <summary>
+    /// P_CONTROL_HARD_RESET_CLIENT_V3 / P_CONTROL_WKC_V1 (§3.5, <c>tls_crypt_v2_extract_client_key()</c>): WKc is split
+    /// off the end and unwrapped with the server key (counted and dropped if it does not authenticate), its metadata
+    /// checked against tls-crypt-v2-max-age, and the packet unwrapped with the Kc it held (<paramref name="clientKey"/>,
+    /// which the caller disposes). A WKC_V1 from a session that has its Kc already (a retransmitted third packet) is
+    /// unwrapped with the session's key and its WKc ignored. A WKC_V1 comes out as the P_CONTROL_V1 it carries.
+    /// </summary>
+    private bool TryUnwrapWithClientKey(ReadOnlySpan<byte> datagram, SocketAddress from, ClientSession? session, Opcode opcode,
+        ref ClientKey? clientKey, out int length, out uint replayId, out uint replayTime)
+    {
+        var counters = _server.Counters;
+        length = 0;
+        replayId = replayTime = 0;
+        if (_server.Options.TlsCryptV2 is not { } serverKey || !TlsCryptV2Packet.TrySplit(datagram, out int packetLength))
         {
             ServerCounters.Increment(ref counters.WrapperRejected);
-            return;
+            return false;
         }
+        var packetPart = datagram[..packetLength];
+        if (opcode == Opcode.ControlWkcV1 && session is { UsesTlsCryptV2: true } && session.RemoteSessionId == SessionId.Read(datagram[1..]))
+        {
+            if (!session.TryUnwrapControl(packetPart, _unwrapped, out length, out replayId, out replayTime))
+            {
+                ServerCounters.Increment(ref counters.WrapperRejected);
+                return false;
+            }
+        }
+        else
+        {
+            try
+            {
+                if (!serverKey.TryUnwrapClientKey(datagram[packetLength..], _clientKey, _clientKeyMetadata, out int metadataLength))
+                {
+                    ServerCounters.Increment(ref counters.TlsCryptV2KeyRejected);
+                    return false;
+                }
+                int maxAge = _server.Options.TlsCryptV2MaxAgeDays;
+                if (maxAge > 0 && !TlsCryptV2Metadata.IsWithinMaxAge(_clientKeyMetadata.AsSpan(0, metadataLength), maxAge, ServerContext.UnixSeconds))
+                {
+                    ServerCounters.Increment(ref counters.TlsCryptV2KeyExpired);
+                    string age = TlsCryptV2Metadata.TryGetTimestamp(_clientKeyMetadata.AsSpan(0, metadataLength), out long created)
+                        ? $"made {DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(created, -62135596800, 253402300799)):u}, older than tls-crypt-v2-max-age {maxAge} days"
+                        : "its metadata has no timestamp (tls-crypt-v2-max-age needs one)";
+                    _server.Log.Info($"{ServerContext.Describe(ServerContext.ToEndPoint(from))}: tls-crypt-v2 client key refused: {age}", "tls-crypt-v2-max-age");
+                    return false;
+                }
+                clientKey = new ClientKey(TlsCryptWrapper.CompactKey(_clientKey, isServer: true));
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(_clientKey);
+                CryptographicOperations.ZeroMemory(_clientKeyMetadata);
+            }
+            if (!clientKey.Wrapper.TryUnwrap(packetPart, _unwrapped, out length, out replayId, out replayTime))
+            {
+                ServerCounters.Increment(ref counters.WrapperRejected);
+                return false;
+            }
+        }
+        if (opcode == Opcode.ControlWkcV1) _unwrapped[0] = PacketByte0.Make(Opcode.ControlV1, PacketByte0.GetKeyId(_unwrapped[0]));
+        return true;
+    }
+
+    /// <summary>
+    /// A control packet that authenticated: to its session, or through the cookie exchange (§4) to a new one.
+    /// <paramref name="clientKey"/>: the tls-crypt-v2 client key it came with, when it came with one.
+    /// </summary>
+    private void OnUnwrappedControl(int length, uint replayId, uint replayTime, SocketAddress from, ClientSession? session, ClientKey? clientKey)
+    {
+        var counters = _server.Counters;
         if (!ControlPacket.TryParse(_unwrapped.AsSpan(0, length), out var packet))
         {
             ServerCounters.Increment(ref counters.Malformed);
@@ -167,7 +289,7 @@ public sealed class PacketDispatcher
             return;
         }
         var endPoint = ServerContext.ToEndPoint(from);
-        if (packet.Opcode == Opcode.ControlHardResetClientV2)
+        if (packet.Opcode is Opcode.ControlHardResetClientV2 or Opcode.ControlHardResetClientV3)
         {
             // Admission control: under a storm a new client is not answered (it retries) rather than queued.
             if (!_server.AdmitsHandshake)
@@ -175,7 +297,15 @@ public sealed class PacketDispatcher
                 ServerCounters.Increment(ref counters.HandshakesShed);
                 return;
             }
-            SendCookieReply(packet, from, endPoint);
+            bool resendWkc = clientKey is not null;
+            // A tls-crypt-v2 client that cannot resend its key in the third packet (no early-negotiation marker in
+            // the replay id, §4.4) would need state kept now: refused, as OpenVPN's force-cookie does.
+            if (resendWkc && !TlsCryptV2Packet.MarksEarlyNegotiation(replayId))
+            {
+                ServerCounters.Increment(ref counters.TlsCryptV2WithoutCookie);
+                return;
+            }
+            SendCookieReply(packet, from, endPoint, clientKey?.Wrapper ?? _server.Options.ControlWrapper, resendWkc);
             return;
         }
         if (packet.Opcode is not (Opcode.ControlV1 or Opcode.AckV1) || packet.AckCount == 0
@@ -187,7 +317,7 @@ public sealed class PacketDispatcher
         }
         // A client that reconnects from the same address replaces its old session.
         session?.Close("replaced by a new session from the same address", level: 3);
-        var fresh = new ClientSession(_server, _worker, PeerAddress.From(from), packet.RemoteSessionId, packet.SessionId);
+        var fresh = new ClientSession(_server, _worker, PeerAddress.From(from), packet.RemoteSessionId, packet.SessionId, clientKey?.Compact);
         // At max-clients a handshake left half-done by a client that went quiet gives its place to the new one.
         if (!_server.Sessions.TryAdd(fresh) && !(_worker.EvictStalledHandshake() && _server.Sessions.TryAdd(fresh)))
         {
@@ -201,8 +331,11 @@ public sealed class PacketDispatcher
         _worker.Schedule(fresh, ServerContext.NowMs + SessionTimers.ControlPollMs);
     }
 
-    /// <summary>P_CONTROL_HARD_RESET_SERVER_V2 with the cookie as our session id; nothing is stored.</summary>
-    private void SendCookieReply(in ControlPacket reset, SocketAddress from, IPEndPoint endPoint)
+    /// <summary>
+    /// P_CONTROL_HARD_RESET_SERVER_V2 with the cookie as our session id, wrapped with <paramref name="wrapper"/>; nothing
+    /// is stored. <paramref name="resendWkc"/>: the payload asks a tls-crypt-v2 client for its WKc again (§4.4).
+    /// </summary>
+    private void SendCookieReply(in ControlPacket reset, SocketAddress from, IPEndPoint endPoint, IControlWrapper wrapper, bool resendWkc)
     {
         if (reset.MessageId != 0 || reset.AckCount != 0)
         {
@@ -211,9 +344,10 @@ public sealed class PacketDispatcher
         }
         var cookie = _server.Cookie.Compute(endPoint, reset.SessionId, ServerContext.UnixSeconds);
         Span<uint> ack = [reset.MessageId];
-        int n = ControlPacket.Write(_reply, Opcode.ControlHardResetServerV2, 0, cookie, ack, reset.SessionId, 0, default);
+        var payload = resendWkc ? TlsCryptV2Packet.ResendWkcTlv : default;
+        int n = ControlPacket.Write(_reply, Opcode.ControlHardResetServerV2, 0, cookie, ack, reset.SessionId, 0, payload);
         // A fresh replay counter: this reply is packet-id 1; the session, if it comes, goes on from 2.
-        n = _server.Options.ControlWrapper.Wrap(_reply.AsSpan(0, n), 1, (uint)ServerContext.UnixSeconds, _wrappedReply);
+        n = wrapper.Wrap(_reply.AsSpan(0, n), 1, (uint)ServerContext.UnixSeconds, _wrappedReply);
         ServerCounters.Increment(ref _server.Counters.CookieReplies);
         _server.Send(_wrappedReply.AsSpan(0, n), from);
     }

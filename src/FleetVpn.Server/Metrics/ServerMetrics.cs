@@ -130,6 +130,9 @@ public sealed class ServerMetrics : IDisposable
             Drop("unsupported_payload", ref c.UnsupportedPayload),
             Drop("shed", ref c.HandshakesShed),
             Drop("max_clients", ref c.RefusedMaxClients),
+            Drop("tls_crypt_v2_key_rejected", ref c.TlsCryptV2KeyRejected),
+            Drop("tls_crypt_v2_key_expired", ref c.TlsCryptV2KeyExpired),
+            Drop("tls_crypt_v2_without_cookie", ref c.TlsCryptV2WithoutCookie),
         ];
     }
 

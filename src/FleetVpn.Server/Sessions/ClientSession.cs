@@ -38,10 +38,13 @@ public sealed class ClientSession
     private TimedReplayWindow? _replayWindow;
     /// <summary>Scratch space for wrapping control packets: per thread, not per client (an idle client holds none).</summary>
     [ThreadStatic] private static byte[]? t_wrapped;
+    /// <summary>A tls-crypt-v2 client's own control-channel key (Kc); null for clients of the server-wide wrapper.</summary>
+    private readonly TlsCryptV2SessionKey? _tlsCryptV2;
     private long _previousKeysUntilMs;
     private int _closed;
 
-    public ClientSession(ServerContext server, Worker owner, PeerAddress remoteAddress, SessionId own, SessionId remote)
+    /// <param name="tlsCryptV2Key">For a tls-crypt-v2 client, <see cref="TlsCryptWrapper.CompactKey"/> of its Kc (server role).</param>
+    public ClientSession(ServerContext server, Worker owner, PeerAddress remoteAddress, SessionId own, SessionId remote, ReadOnlySpan<byte> tlsCryptV2Key = default)
     {
         _server = server;
         Owner = owner;
@@ -51,7 +54,44 @@ public sealed class ClientSession
         CreatedAtMs = ServerContext.NowMs;
         LastReceivedMs = LastSentMs = CreatedAtMs;
         // The stateless reset reply used replay packet-id 1; this session continues at 2 (§4.1).
-        if (server.Options.ControlWrapper.HasReplayId) _replaySender = new PacketIdSender((uint)ServerContext.UnixSeconds, lastId: 1);
+        if (!tlsCryptV2Key.IsEmpty) _tlsCryptV2 = new TlsCryptV2SessionKey(tlsCryptV2Key);
+        if (_tlsCryptV2 is not null || server.Options.ControlWrapper.HasReplayId) _replaySender = new PacketIdSender((uint)ServerContext.UnixSeconds, lastId: 1);
+    }
+
+    /// <summary>True for a tls-crypt-v2 client: its control packets are wrapped with its own key.</summary>
+    public bool UsesTlsCryptV2 => _tlsCryptV2 is not null;
+
+    /// <summary>The wrapper of this client's control packets: its tls-crypt-v2 key, or the server's tls-auth / tls-crypt.</summary>
+    private IControlWrapper ControlWrapperLocked => _tlsCryptV2?.Wrapper ?? _server.Options.ControlWrapper;
+
+    /// <summary>
+    /// An idle tls-crypt-v2 client (its link released) keeps no wrapper: one made for a late packet or its ACK goes
+    /// again at once. Renegotiations and handshakes keep theirs until the link is released.
+    /// </summary>
+    private void ReleaseIdleWrapperLocked()
+    {
+        if (_negotiation?.Link is null) _tlsCryptV2?.ReleaseWrapper();
+    }
+
+    /// <summary>
+    /// Authenticates and unwraps a control packet from this client (<see cref="IControlWrapper.TryUnwrap"/>) with its
+    /// wrapper; a tls-crypt-v2 client's under the session lock, since its wrapper comes and goes with the control traffic.
+    /// </summary>
+    public bool TryUnwrapControl(ReadOnlySpan<byte> wrapped, Span<byte> unwrapped, out int length, out uint replayId, out uint replayTime)
+    {
+        if (_tlsCryptV2 is null) return _server.Options.ControlWrapper.TryUnwrap(wrapped, unwrapped, out length, out replayId, out replayTime);
+        lock (_gate)
+        {
+            if (State != SessionState.Closed)
+            {
+                bool ok = _tlsCryptV2.Wrapper.TryUnwrap(wrapped, unwrapped, out length, out replayId, out replayTime);
+                ReleaseIdleWrapperLocked();
+                return ok;
+            }
+        }
+        length = 0;
+        replayId = replayTime = 0;
+        return false;
     }
 
     /// <summary>The worker that admitted the session: only its thread touches the receive state and the timers.</summary>
@@ -154,7 +194,7 @@ public sealed class ClientSession
         {
             if (State == SessionState.Closed || _negotiation is null) return;
             // Replay check after the wrapper authenticated the packet (§3.2).
-            if (_server.Options.ControlWrapper.HasReplayId && !(_replayWindow ??= new()).TryAccept(replayId, replayTime))
+            if (_replaySender is not null && !(_replayWindow ??= new()).TryAccept(replayId, replayTime))
             {
                 ServerCounters.Increment(ref _server.Counters.Replayed);
                 return;
@@ -173,19 +213,8 @@ public sealed class ClientSession
             }
             if (_negotiation.Link is not { } link)
             {
-                // Released after the handshake (TLS and link, grace period included): the one message a 2.6 client
-                // sends on an idle control channel is EXIT (pushed `protocol-flags cc-exit`); it cannot be read
-                // any more, so a packet with a payload is taken as that. Bare ACKs are dropped.
                 LastReceivedMs = ServerContext.NowMs;
-                if (packet.Opcode != Opcode.ControlV1 || packet.Payload.Length == 0) return;
-                // A message the link had already received is a retransmission whose ACK was lost (a PUSH_REQUEST
-                // on a lossy or overloaded path): acknowledged again, never taken for EXIT. So is a new message whose
-                // TLS record is not the size of EXIT's: a PUSH_REQUEST that crossed the PUSH_REPLY (the client asks
-                // again every 5 s until it has one). Where the size is unknown (CBC suites), a new message is EXIT.
-                if (packet.HasMessageId && (packet.MessageId < _negotiation.ReleasedNextExpected
-                    || (_negotiation.ExitRecordLength > 0 && packet.Payload.Length != _negotiation.ExitRecordLength)))
-                    SendAckLocked(packet.MessageId);
-                else closeForExit = true;
+                OnPacketAfterReleaseLocked(packet, ref closeForExit);
                 return;
             }
             if (!link.OnPacket(packet, out _))
@@ -213,6 +242,24 @@ public sealed class ClientSession
         }
     }
 
+    /// <summary>
+    /// A packet after the link was released (TLS and link, grace period included): the one message a 2.6 client
+    /// sends on an idle control channel is EXIT (pushed `protocol-flags cc-exit`); it cannot be read any more, so a
+    /// packet with a payload is taken as that. Bare ACKs are dropped.
+    /// </summary>
+    private void OnPacketAfterReleaseLocked(in ControlPacket packet, ref bool closeForExit)
+    {
+        if (packet.Opcode != Opcode.ControlV1 || packet.Payload.Length == 0) return;
+        // A message the link had already received is a retransmission whose ACK was lost (a PUSH_REQUEST
+        // on a lossy or overloaded path): acknowledged again, never taken for EXIT. So is a new message whose
+        // TLS record is not the size of EXIT's: a PUSH_REQUEST that crossed the PUSH_REPLY (the client asks
+        // again every 5 s until it has one). Where the size is unknown (CBC suites), a new message is EXIT.
+        if (packet.HasMessageId && (packet.MessageId < _negotiation!.ReleasedNextExpected
+            || (_negotiation.ExitRecordLength > 0 && packet.Payload.Length != _negotiation.ExitRecordLength)))
+            SendAckLocked(packet.MessageId);
+        else closeForExit = true;
+    }
+
     /// <summary>Retransmissions, server-initiated renegotiation and the end of the transition window (timer thread).</summary>
     public void OnTimer(long nowMs)
     {
@@ -227,7 +274,10 @@ public sealed class ClientSession
             }
             if (PreviousKeys is not null && nowMs >= _previousKeysUntilMs) PreviousKeys = null;
             if (_negotiation.Link is { } link && nowMs >= _negotiation.ReleaseTlsAtMs && link.Sender.Outstanding == 0)
+            {
                 _negotiation.Release();
+                ReleaseIdleWrapperLocked();
+            }
             // A first handshake whose client went quiet (it gave up and retries from another port, or its path is
             // lost) leaves the admission count: it would otherwise hold a slot until the hand-window ends (60 s), and
             // a storm of abandoned handshakes would shut every new client out. A live client is never quiet that long:
@@ -297,7 +347,7 @@ public sealed class ClientSession
         outgoing.Clear();
         if (_negotiation?.Link is not { } link) return;
         link.Flush(nowMs, outgoing);
-        var wrapper = _server.Options.ControlWrapper;
+        var wrapper = ControlWrapperLocked;
         var wrapped = t_wrapped ??= new byte[2048];
         foreach (var datagram in outgoing)
         {
@@ -317,7 +367,8 @@ public sealed class ClientSession
         int n = ControlPacket.Write(ack, Opcode.AckV1, _negotiation!.KeyId, OwnSessionId, acks, RemoteSessionId, 0, default);
         var id = _replaySender?.Next() ?? default;
         var wrapped = t_wrapped ??= new byte[2048];
-        int length = _server.Options.ControlWrapper.Wrap(ack[..n], id.Id, id.Time, wrapped);
+        int length = ControlWrapperLocked.Wrap(ack[..n], id.Id, id.Time, wrapped);
+        ReleaseIdleWrapperLocked();
         _server.Send(wrapped.AsSpan(0, length), RemoteAddress);
         LastSentMs = ServerContext.NowMs;
     }
@@ -577,6 +628,7 @@ public sealed class ClientSession
         lock (_gate)
         {
             State = SessionState.Closed;
+            _tlsCryptV2?.Clear();
             negotiation = _negotiation;
             addressing = _addressing;
             address = VirtualAddress;

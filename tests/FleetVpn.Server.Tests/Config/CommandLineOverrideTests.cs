@@ -58,5 +58,5 @@ public sealed class CommandLineOverrideTests
 
     [Fact]
     public void Unknown_overrides_are_not_supported() =>
-        Assert.Contains("not supported", Refuse(Minimal, "--tls-crypt-v2", "tls-crypt-v2-server.key").Reason);
+        Assert.Contains("not supported", Refuse(Minimal, "--tls-crypt-v2-verify", "/usr/bin/true").Reason);
 }

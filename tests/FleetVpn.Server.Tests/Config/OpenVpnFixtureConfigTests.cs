@@ -38,6 +38,21 @@ public sealed class OpenVpnFixtureConfigTests
         AssertUnwrapsCapturedPacket(ParseSession("tls-crypt").ControlWrapper, "tls-crypt control packet: client P_CONTROL_HARD_RESET_CLIENT_V2");
 
     [Fact]
+    public void The_tls_crypt_v2_session_parses_completely_and_its_server_key_unwraps_the_captured_WKc()
+    {
+        var options = ParseSession("tls-crypt-v2");
+
+        Assert.Same(NoWrapper.Instance, options.ControlWrapper);
+        Assert.False(options.StaticWrapperAccepted);
+        Assert.Equal(0, options.TlsCryptV2MaxAgeDays);
+        var vectors = JsonNode.Parse(File.ReadAllText(Path.Combine(FixturesDirectory, "packet-vectors.json")))!["vectors"]!.AsArray();
+        var vector = vectors.Single(v => ((string?)v!["name"])!.StartsWith("tls-crypt-v2 ", StringComparison.Ordinal))!;
+        var kc = new byte[TlsCryptV2ServerKey.ClientKeySize];
+        Assert.True(options.TlsCryptV2!.TryUnwrapClientKey(Convert.FromHexString((string)vector["wkc_hex"]!), kc, new byte[TlsCryptV2ServerKey.MaxMetadataSize], out _));
+        Assert.Equal((string)vector["unwrapped_Kc_hex"]!, Convert.ToHexString(kc), ignoreCase: true);
+    }
+
+    [Fact]
     public void The_no_wrap_cbc_session_parses_completely()
     {
         var options = ParseSession("no-wrap-cbc");
@@ -53,7 +68,6 @@ public sealed class OpenVpnFixtureConfigTests
     [InlineData("auth-failed", "server.conf:15: 'script-security 2': not supported")]
     [InlineData("compress-stub", "server.conf:15: 'compress': not supported")]
     [InlineData("compress-migrate", "server.conf:15: 'compress migrate': not supported")]
-    [InlineData("tls-crypt-v2", "server.conf:14: 'tls-crypt-v2 ../keys/tls-crypt-v2-server.key': not supported")]
     [InlineData("legacy-prf-cbc", "server.conf:9: 'ifconfig 10.8.0.1 10.8.0.2': not supported")]
     [InlineData("legacy-prf-gcm", "server.conf:9: 'ifconfig 10.8.0.1 10.8.0.2': not supported")]
     public void The_other_sessions_stop_at_the_first_directive_fleetvpn_lacks(string session, string message)

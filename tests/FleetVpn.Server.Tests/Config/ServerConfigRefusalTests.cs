@@ -23,7 +23,7 @@ public sealed class ServerConfigRefusalTests
     [InlineData("remote-cert-tls server")]
     [InlineData("mode p2p")]
     [InlineData("compress lz4-v2")]
-    [InlineData("tls-crypt-v2 tls-crypt-v2-server.key")]
+    [InlineData("tls-crypt-v2-verify /usr/bin/true")]
     [InlineData("auth none")]
     [InlineData("auth SHA384")]
     [InlineData("auth MD5")]
@@ -163,8 +163,8 @@ public sealed class ServerConfigRefusalTests
     [Fact]
     public void An_inline_block_for_an_unsupported_directive_is_not_supported()
     {
-        var error = Refuse(Minimal + "<tls-crypt-v2>\n-----BEGIN OpenVPN tls-crypt-v2 server key-----\n</tls-crypt-v2>\nbogus\n");
-        Assert.Equal("server.conf:5: '<tls-crypt-v2>': not supported", error.Message);
+        var error = Refuse(Minimal + "<pkcs12>\nMIIB\n</pkcs12>\nbogus\n");
+        Assert.Equal("server.conf:5: '<pkcs12>': not supported", error.Message);
     }
 
     [Fact]
