@@ -20,6 +20,12 @@ public sealed class ServerCounters
     public long HandshakesShed;
     /// <summary>First handshakes admitted (a session made after the cookie exchange).</summary>
     public long HandshakesStarted;
+    /// <summary>Initial resets not answered: <c>connect-freq-initial</c> was spent (forged resets, or a storm past it).</summary>
+    public long InitialRateLimited;
+    /// <summary>Clients that echoed their cookie but got no session: <c>connect-freq</c> was spent (they retry).</summary>
+    public long ConnectRateLimited;
+    /// <summary>Resets or cookie echoes refused because their source address had used its <c>connect-freq-per-source</c> share.</summary>
+    public long SourceRateLimited;
 
     /// <summary>Failed handshakes by <see cref="HandshakeFailure"/>; their sum is <see cref="HandshakesFailed"/>.</summary>
     private readonly long[] _handshakeFailures = new long[Enum.GetValues<HandshakeFailure>().Length];
@@ -37,5 +43,6 @@ public sealed class ServerCounters
     public override string ToString() =>
         $"malformed={Malformed} wrapper-rejected={WrapperRejected} unknown-source={UnknownSource} bad-cookie={BadCookie} auth-failed={AuthenticationFailed} " +
         $"replayed={Replayed} spoofed-source={SpoofedSource} no-route={NoRoute} unsupported-payload={UnsupportedPayload} " +
-        $"cookie-replies={CookieReplies} handshakes-ok={HandshakesCompleted} handshakes-failed={HandshakesFailed} refused-max-clients={RefusedMaxClients} handshakes-shed={HandshakesShed}";
+        $"cookie-replies={CookieReplies} handshakes-ok={HandshakesCompleted} handshakes-failed={HandshakesFailed} refused-max-clients={RefusedMaxClients} handshakes-shed={HandshakesShed} " +
+        $"initial-rate-limited={InitialRateLimited} connect-rate-limited={ConnectRateLimited} source-rate-limited={SourceRateLimited}";
 }

@@ -185,6 +185,8 @@ public sealed class PacketDispatcher
             else ServerCounters.Increment(ref counters.BadCookie);
             return;
         }
+        // connect-freq: a client past it is not answered now; its retransmission comes back with the same cookie.
+        if (!_server.RateLimits.AdmitsNewClient(from, ServerContext.NowMs)) return;
         // A client that reconnects from the same address replaces its old session.
         session?.Close("replaced by a new session from the same address", level: 3);
         var fresh = new ClientSession(_server, _worker, PeerAddress.From(from), packet.RemoteSessionId, packet.SessionId);
@@ -209,6 +211,8 @@ public sealed class PacketDispatcher
             ServerCounters.Increment(ref _server.Counters.Malformed);
             return;
         }
+        // connect-freq-initial: the reply goes to an address nobody vouched for; its rate is bounded against reflection.
+        if (!_server.RateLimits.AdmitsInitialReply(from, ServerContext.NowMs)) return;
         var cookie = _server.Cookie.Compute(endPoint, reset.SessionId, ServerContext.UnixSeconds);
         Span<uint> ack = [reset.MessageId];
         int n = ControlPacket.Write(_reply, Opcode.ControlHardResetServerV2, 0, cookie, ack, reset.SessionId, 0, default);

@@ -130,6 +130,9 @@ public sealed class ServerMetrics : IDisposable
             Drop("unsupported_payload", ref c.UnsupportedPayload),
             Drop("shed", ref c.HandshakesShed),
             Drop("max_clients", ref c.RefusedMaxClients),
+            Drop("connect_freq_initial", ref c.InitialRateLimited),
+            Drop("connect_freq", ref c.ConnectRateLimited),
+            Drop("connect_freq_per_source", ref c.SourceRateLimited),
         ];
     }
 
