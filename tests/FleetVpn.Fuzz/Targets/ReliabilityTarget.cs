@@ -19,7 +19,8 @@ public sealed class ReliabilityTarget : IFuzzTarget
         var own = new SessionId(0x0102030405060708);
         for (var rest = input; TryNext(ref rest, out var packetBytes);)
         {
-            if (ControlPacket.TryParse(packetBytes, out var p) && p.AckCount > 0) { own = p.RemoteSessionId; break; }
+            // Never 0: the server's own session id is random or a cookie, both valid (SessionCookie.Compute).
+            if (ControlPacket.TryParse(packetBytes, out var p) && p.AckCount > 0 && p.RemoteSessionId.IsValid) { own = p.RemoteSessionId; break; }
         }
         ReliableLink? link = null;
         var datagrams = new List<byte[]>();
@@ -40,7 +41,8 @@ public sealed class ReliabilityTarget : IFuzzTarget
         }
         foreach (var datagram in datagrams)
         {
-            if (!ControlPacket.TryParse(datagram, out _)) throw new FuzzInvariantException("the reliability layer wrote a control packet that does not parse");
+            if (!ControlPacket.TryParse(datagram, out _))
+                throw new FuzzInvariantException($"the reliability layer wrote a control packet that does not parse: {Convert.ToHexString(datagram.AsSpan(0, Math.Min(40, datagram.Length)))}");
         }
     }
 
