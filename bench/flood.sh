@@ -17,17 +17,17 @@ fleet_init "${NS:-fvflood}"
 fleet_server_conf 1000 "10 120"
 work=$FLEET_WORK
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(fleet_machine), flood ${SECONDS_FLOOD} s from $SOURCES addresses"
-udp() { ip netns exec "$FLEET_NS" awk '/^Udp: [0-9]/ {print $'"$1"'}' /proc/net/snmp; } # 3: InDatagrams, 6: RcvbufErrors
+udp() { ip netns exec "$FLEET_NS" awk '/^Udp: [0-9]/ {print $'"$1"'}' /proc/net/snmp; } # 2: InDatagrams, 6: RcvbufErrors
 for server in ${SERVERS:-fleetvpn openvpn}; do
   fleet_start_server "$server" $((SECONDS_FLOOD + 120)) "$work/server.log"
   sp=$SERVER_PID; sleep 3
-  before=$(fleet_rss $sp); in0=$(udp 3); drop0=$(udp 6)
+  before=$(fleet_rss $sp); in0=$(udp 2); drop0=$(udp 6)
   ip netns exec "$FLEET_NS" timeout -k 5 $((SECONDS_FLOOD + 30)) python3 bench/lib/reset-flood.py 127.0.0.1 1194 "$SOURCES" "$SECONDS_FLOOD" 20000000 > "$work/flood.out" &
   fpid=$!; FLEET_PIDS+=("$fpid")
   peak=$before
   while kill -0 $fpid 2>/dev/null; do r=$(fleet_rss $sp); [ "$r" -gt "$peak" ] && peak=$r; sleep 0.5; done
   wait $fpid || true; fleet_forget $fpid
-  in1=$(udp 3); drop1=$(udp 6)
+  in1=$(udp 2); drop1=$(udp 6)
   sleep 3
   after=$(fleet_rss $sp)
   fleet_stop_server

@@ -166,7 +166,6 @@ public sealed class PacketDispatcher
             ServerCounters.Increment(ref counters.UnknownSource);
             return;
         }
-        var endPoint = ServerContext.ToEndPoint(from);
         if (packet.Opcode == Opcode.ControlHardResetClientV2)
         {
             // Admission control: under a storm a new client is not answered (it retries) rather than queued.
@@ -175,14 +174,19 @@ public sealed class PacketDispatcher
                 ServerCounters.Increment(ref counters.HandshakesShed);
                 return;
             }
-            SendCookieReply(packet, from, endPoint);
+            SendCookieReply(packet, from);
             return;
         }
-        if (packet.Opcode is not (Opcode.ControlV1 or Opcode.AckV1) || packet.AckCount == 0
-            || !_server.Cookie.Verify(endPoint, packet.SessionId, packet.RemoteSessionId, ServerContext.UnixSeconds))
+        if (packet.Opcode is not (Opcode.ControlV1 or Opcode.AckV1) || packet.AckCount == 0)
         {
             if (packet.AckCount == 0) ServerCounters.Increment(ref counters.UnknownSource);
             else ServerCounters.Increment(ref counters.BadCookie);
+            return;
+        }
+        var endPoint = ServerContext.ToEndPoint(from);
+        if (!_server.Cookie.Verify(endPoint, packet.SessionId, packet.RemoteSessionId, ServerContext.UnixSeconds))
+        {
+            ServerCounters.Increment(ref counters.BadCookie);
             return;
         }
         // connect-freq: a client past it is not answered now; its retransmission comes back with the same cookie.
@@ -204,7 +208,7 @@ public sealed class PacketDispatcher
     }
 
     /// <summary>P_CONTROL_HARD_RESET_SERVER_V2 with the cookie as our session id; nothing is stored.</summary>
-    private void SendCookieReply(in ControlPacket reset, SocketAddress from, IPEndPoint endPoint)
+    private void SendCookieReply(in ControlPacket reset, SocketAddress from)
     {
         if (reset.MessageId != 0 || reset.AckCount != 0)
         {
@@ -212,8 +216,9 @@ public sealed class PacketDispatcher
             return;
         }
         // connect-freq-initial: the reply goes to an address nobody vouched for; its rate is bounded against reflection.
+        // Checked before anything is allocated, so that a flood past it costs no memory.
         if (!_server.RateLimits.AdmitsInitialReply(from, ServerContext.NowMs)) return;
-        var cookie = _server.Cookie.Compute(endPoint, reset.SessionId, ServerContext.UnixSeconds);
+        var cookie = _server.Cookie.Compute(ServerContext.ToEndPoint(from), reset.SessionId, ServerContext.UnixSeconds);
         Span<uint> ack = [reset.MessageId];
         int n = ControlPacket.Write(_reply, Opcode.ControlHardResetServerV2, 0, cookie, ack, reset.SessionId, 0, default);
         // A fresh replay counter: this reply is packet-id 1; the session, if it comes, goes on from 2.
