@@ -63,6 +63,28 @@ public sealed class ConnectFreqTests(E2EFixture env, ITestOutputHelper output) :
             $"the server did not note that connect-freq-initial was exceeded.\n{server.Log.Tail()}");
     }
 
+    /// <summary>
+    /// connect-freq 1 5: three real clients start at once; the server admits one new client per 5 s period (three
+    /// starting together cannot all fall in different periods), the others are not answered and get in with their
+    /// retries in the following periods.
+    /// </summary>
+    [Fact]
+    public async Task Connect_freq_admits_one_new_client_per_period_and_the_others_get_in_with_their_retries()
+    {
+        await using var server = await env.StartServerAsync(output,
+            new ServerConfig { Extra = ["connect-freq 1 5", "duplicate-cn"] }, ServerKind.FleetVpn);
+        await using var first = env.StartClient(output, new ClientConfig { Identity = env.Pki.Client1, Device = "fvc0" });
+        await using var second = env.StartClient(output, new ClientConfig { Identity = env.Pki.Client2, Device = "fvc1" });
+        await using var third = env.StartClient(output, new ClientConfig { Identity = env.Pki.Client1, Device = "fvc2" });
+
+        // Two periods of 5 s, and the clients' retransmissions (2 s, then backing off) on top.
+        var limit = TimeSpan.FromSeconds(60);
+        await Task.WhenAll(first.WaitConnectedAsync(limit), second.WaitConnectedAsync(limit), third.WaitConnectedAsync(limit));
+
+        Assert.True(server.Log.Contains("connect-freq 1 5 exceeded"),
+            $"three clients at once, yet connect-freq never refused one.\n{server.Log.Tail()}");
+    }
+
     /// <summary>An unwrapped P_CONTROL_HARD_RESET_CLIENT_V2: opcode, a random session id, no ACKs, message-id 0.</summary>
     private static byte[] ForgedReset()
     {
