@@ -27,6 +27,7 @@ public sealed class ServerContext
         Pool = new AddressPool(options.ServerNetwork, options.ServerNetmask, FleetNodeDirective.SliceOf(options));
         Sessions = new SessionTable(options.MaxClients, ports.Count, new TunnelAddressIndex(Pool.FirstClientAddress, Pool.Capacity));
         Cookie = new SessionCookie(options.HandWindowSeconds);
+        RateLimits = new ConnectRateLimits(options, Counters, log);
         Tls = new ServerTlsSettings(
             options.ServerCertificate ?? throw new InvalidOperationException("no server certificate"),
             options.CaCertificates, options.RemoteCertTlsClient, options.Revocation)
@@ -76,6 +77,9 @@ public sealed class ServerContext
     public AddressPool Pool { get; }
     public SessionTable Sessions { get; }
     public SessionCookie Cookie { get; }
+
+    /// <summary>connect-freq-initial, connect-freq and their per-source shares: consulted for new clients only.</summary>
+    public ConnectRateLimits RateLimits { get; }
     public ServerTlsSettings Tls { get; }
 
     /// <summary>Who hears of clients coming and going (the management interface); null = nobody.</summary>

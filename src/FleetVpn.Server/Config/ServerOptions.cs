@@ -57,6 +57,15 @@ public sealed class ServerOptions
     /// <summary>`max-clients N` (default 1024, OpenVPN's default).</summary>
     public int MaxClients { get; set; } = 1024;
 
+    /// <summary>`connect-freq-initial N SEC`: stateless replies to initial resets (default 100 per 10 s, as OpenVPN 2.6).</summary>
+    public ConnectRate ConnectFreqInitial { get; set; } = new(100, 10);
+
+    /// <summary>`connect-freq N SEC`: new clients admitted after the cookie exchange; null (the default) = no limit.</summary>
+    public ConnectRate? ConnectFreq { get; set; }
+
+    /// <summary>`connect-freq-per-source N`: the share of each of those budgets one source address may take (default 10; 0 = no limit).</summary>
+    public int ConnectFreqPerSource { get; set; } = 10;
+
     /// <summary>`ca FILE` or inline &lt;ca&gt;: the trust anchors for client certificates.</summary>
     public X509Certificate2Collection CaCertificates { get; set; } = new();
 

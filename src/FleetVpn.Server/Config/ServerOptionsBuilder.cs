@@ -78,6 +78,9 @@ internal sealed class ServerOptionsBuilder
             case "mute": _options.Mute = ConfigValues.Integer(directive, Single(directive), "mute", 0, int.MaxValue); break;
             case "reneg-sec": ApplyRenegSec(directive); break;
             case "max-clients": _options.MaxClients = ConfigValues.Integer(directive, Single(directive), "max-clients", 1, MaxClientsLimit); break;
+            case "connect-freq-initial": _options.ConnectFreqInitial = ConnectFreqDirectives.ParseRate(directive, minimumCount: 0); break;
+            case "connect-freq": _options.ConnectFreq = ConnectFreqDirectives.ParseRate(directive, minimumCount: 1); break;
+            case "connect-freq-per-source": _options.ConnectFreqPerSource = ConnectFreqDirectives.ParsePerSource(directive); break;
             case "ca": ApplyCa(directive); break;
             case "cert": ApplyCert(directive); break;
             case "key": ApplyKey(directive); break;

@@ -26,6 +26,12 @@ public sealed class ServerCounters
     public long TlsCryptV2KeyExpired;
     /// <summary>V3 resets from clients that cannot resend their key (no early negotiation: 2.5 and older), refused as with force-cookie.</summary>
     public long TlsCryptV2WithoutCookie;
+    /// <summary>Initial resets not answered: <c>connect-freq-initial</c> was spent (forged resets, or a storm past it).</summary>
+    public long InitialRateLimited;
+    /// <summary>Clients that echoed their cookie but got no session: <c>connect-freq</c> was spent (they retry).</summary>
+    public long ConnectRateLimited;
+    /// <summary>Resets or cookie echoes refused because their source address had used its <c>connect-freq-per-source</c> share.</summary>
+    public long SourceRateLimited;
 
     /// <summary>Failed handshakes by <see cref="HandshakeFailure"/>; their sum is <see cref="HandshakesFailed"/>.</summary>
     private readonly long[] _handshakeFailures = new long[Enum.GetValues<HandshakeFailure>().Length];
@@ -44,5 +50,6 @@ public sealed class ServerCounters
         $"malformed={Malformed} wrapper-rejected={WrapperRejected} unknown-source={UnknownSource} bad-cookie={BadCookie} auth-failed={AuthenticationFailed} " +
         $"replayed={Replayed} spoofed-source={SpoofedSource} no-route={NoRoute} unsupported-payload={UnsupportedPayload} " +
         $"cookie-replies={CookieReplies} handshakes-ok={HandshakesCompleted} handshakes-failed={HandshakesFailed} refused-max-clients={RefusedMaxClients} handshakes-shed={HandshakesShed} " +
-        $"tls-crypt-v2-key-rejected={TlsCryptV2KeyRejected} tls-crypt-v2-key-expired={TlsCryptV2KeyExpired} tls-crypt-v2-without-cookie={TlsCryptV2WithoutCookie}";
+        $"tls-crypt-v2-key-rejected={TlsCryptV2KeyRejected} tls-crypt-v2-key-expired={TlsCryptV2KeyExpired} tls-crypt-v2-without-cookie={TlsCryptV2WithoutCookie} " +
+        $"initial-rate-limited={InitialRateLimited} connect-rate-limited={ConnectRateLimited} source-rate-limited={SourceRateLimited}";
 }

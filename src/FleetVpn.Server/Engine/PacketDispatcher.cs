@@ -288,7 +288,6 @@ public sealed class PacketDispatcher
             ServerCounters.Increment(ref counters.UnknownSource);
             return;
         }
-        var endPoint = ServerContext.ToEndPoint(from);
         if (packet.Opcode is Opcode.ControlHardResetClientV2 or Opcode.ControlHardResetClientV3)
         {
             // Admission control: under a storm a new client is not answered (it retries) rather than queued.
@@ -305,16 +304,23 @@ public sealed class PacketDispatcher
                 ServerCounters.Increment(ref counters.TlsCryptV2WithoutCookie);
                 return;
             }
-            SendCookieReply(packet, from, endPoint, clientKey?.Wrapper ?? _server.Options.ControlWrapper, resendWkc);
+            SendCookieReply(packet, from, clientKey?.Wrapper ?? _server.Options.ControlWrapper, resendWkc);
             return;
         }
-        if (packet.Opcode is not (Opcode.ControlV1 or Opcode.AckV1) || packet.AckCount == 0
-            || !_server.Cookie.Verify(endPoint, packet.SessionId, packet.RemoteSessionId, ServerContext.UnixSeconds))
+        if (packet.Opcode is not (Opcode.ControlV1 or Opcode.AckV1) || packet.AckCount == 0)
         {
             if (packet.AckCount == 0) ServerCounters.Increment(ref counters.UnknownSource);
             else ServerCounters.Increment(ref counters.BadCookie);
             return;
         }
+        var endPoint = ServerContext.ToEndPoint(from);
+        if (!_server.Cookie.Verify(endPoint, packet.SessionId, packet.RemoteSessionId, ServerContext.UnixSeconds))
+        {
+            ServerCounters.Increment(ref counters.BadCookie);
+            return;
+        }
+        // connect-freq: a client past it is not answered now; its retransmission comes back with the same cookie.
+        if (!_server.RateLimits.AdmitsNewClient(from, ServerContext.NowMs)) return;
         // A client that reconnects from the same address replaces its old session.
         session?.Close("replaced by a new session from the same address", level: 3);
         var fresh = new ClientSession(_server, _worker, PeerAddress.From(from), packet.RemoteSessionId, packet.SessionId, clientKey?.Compact);
@@ -335,14 +341,17 @@ public sealed class PacketDispatcher
     /// P_CONTROL_HARD_RESET_SERVER_V2 with the cookie as our session id, wrapped with <paramref name="wrapper"/>; nothing
     /// is stored. <paramref name="resendWkc"/>: the payload asks a tls-crypt-v2 client for its WKc again (§4.4).
     /// </summary>
-    private void SendCookieReply(in ControlPacket reset, SocketAddress from, IPEndPoint endPoint, IControlWrapper wrapper, bool resendWkc)
+    private void SendCookieReply(in ControlPacket reset, SocketAddress from, IControlWrapper wrapper, bool resendWkc)
     {
         if (reset.MessageId != 0 || reset.AckCount != 0)
         {
             ServerCounters.Increment(ref _server.Counters.Malformed);
             return;
         }
-        var cookie = _server.Cookie.Compute(endPoint, reset.SessionId, ServerContext.UnixSeconds);
+        // connect-freq-initial: the reply goes to an address nobody vouched for; its rate is bounded against reflection.
+        // Checked before anything is allocated, so that a flood past it costs no memory.
+        if (!_server.RateLimits.AdmitsInitialReply(from, ServerContext.NowMs)) return;
+        var cookie = _server.Cookie.Compute(ServerContext.ToEndPoint(from), reset.SessionId, ServerContext.UnixSeconds);
         Span<uint> ack = [reset.MessageId];
         var payload = resendWkc ? TlsCryptV2Packet.ResendWkcTlv : default;
         int n = ControlPacket.Write(_reply, Opcode.ControlHardResetServerV2, 0, cookie, ack, reset.SessionId, 0, payload);

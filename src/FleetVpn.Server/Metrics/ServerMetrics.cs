@@ -133,6 +133,9 @@ public sealed class ServerMetrics : IDisposable
             Drop("tls_crypt_v2_key_rejected", ref c.TlsCryptV2KeyRejected),
             Drop("tls_crypt_v2_key_expired", ref c.TlsCryptV2KeyExpired),
             Drop("tls_crypt_v2_without_cookie", ref c.TlsCryptV2WithoutCookie),
+            Drop("connect_freq_initial", ref c.InitialRateLimited),
+            Drop("connect_freq", ref c.ConnectRateLimited),
+            Drop("connect_freq_per_source", ref c.SourceRateLimited),
         ];
     }
 

@@ -4,8 +4,8 @@ namespace FleetVpn.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
 /// A server.conf for swarm runs: a /16 pool (room for more than 253 clients), <c>max-clients</c> above the
-/// swarm's size, the <see cref="SwarmTestPki"/> certificates, and for the stock openvpn server
-/// <c>connect-freq-initial</c> raised (its default answers only 100 new clients per 10 s).
+/// swarm's size, the <see cref="SwarmTestPki"/> certificates, and <c>connect-freq-initial</c> raised (its default,
+/// OpenVPN's, answers only 100 new clients per 10 s); for FleetVPN no per-source share either (a swarm comes from one address).
 /// </summary>
 public sealed record SwarmServerConfig
 {
@@ -36,7 +36,8 @@ public sealed record SwarmServerConfig
             .AppendLine($"max-clients {MaxClients}")
             .AppendLine($"status {statusPath} 2")
             .AppendLine("verb 3");
-        if (kind == ServerKind.OpenVpn) text.AppendLine("connect-freq-initial 100000 10");
+        text.AppendLine("connect-freq-initial 100000 10");
+        if (kind == ServerKind.FleetVpn) text.AppendLine("connect-freq-per-source 0");
         if (TlsCryptKeyPath is not null) text.AppendLine($"tls-crypt {TlsCryptKeyPath}");
         if (TlsAuthKeyPath is not null) text.AppendLine($"tls-auth {TlsAuthKeyPath} 0");
         foreach (var line in Extra) text.AppendLine(line);
