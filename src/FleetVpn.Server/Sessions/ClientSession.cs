@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using FleetVpn.ControlChannel;
+using FleetVpn.ControlChannel.Revocation;
 using FleetVpn.Protocol.DataChannel;
 using FleetVpn.Protocol.Keys;
 using FleetVpn.Protocol.Messages;
@@ -14,6 +15,7 @@ using FleetVpn.Server.Config;
 using FleetVpn.Server.Diagnostics;
 using FleetVpn.Server.Engine;
 using FleetVpn.Server.Routing;
+using FleetVpn.Server.Scripts;
 
 namespace FleetVpn.Server.Sessions;
 
@@ -69,6 +71,12 @@ public sealed class ClientSession
     public int PeerId { get; set; } = -1;
     public SessionState State { get; private set; } = SessionState.Handshaking;
     public string CommonName { get; private set; } = "UNDEF";
+
+    /// <summary>
+    /// The client's certificate as a reloaded CRL needs it (serial and issuer, hashed: 12 bytes); empty until its first
+    /// TLS handshake. A renegotiation must present the same certificate, as OpenVPN locks the certificate hash.
+    /// </summary>
+    public CertificateIdentity Certificate { get; private set; }
     public uint VirtualAddress { get; private set; }
     public bool UsesPeerId { get; private set; }
     public bool CompLzoFraming { get; private set; }
@@ -331,10 +339,18 @@ public sealed class ClientSession
         try
         {
             await tls.AuthenticateAsync(handshakeTimeout.Token).ConfigureAwait(false);
-            string commonName = ClientCertificatePolicy.CommonName(tls.ClientCertificate!);
-            if (negotiation.IsInitial) CommonName = commonName;
-            else if (commonName != CommonName)
+            var certificate = tls.ClientCertificate!;
+            string commonName = ClientCertificatePolicy.CommonName(certificate);
+            var identity = CertificateIdentity.Of(certificate);
+            if (negotiation.IsInitial)
+            {
+                CommonName = commonName;
+                Certificate = identity;
+            }
+            else if (identity != Certificate)
+            {
                 throw new InvalidDataException($"renegotiation presented another certificate (CN '{commonName}')");
+            }
             log.Write(3, $"{Name}: TLS established for key-id {negotiation.KeyId} ({tls.TlsDescription})");
 
             var client = await tls.ReadKeyMethod2Async(handshakeTimeout.Token).ConfigureAwait(false);
@@ -359,6 +375,12 @@ public sealed class ClientSession
                     authFailed = "AUTH_FAILED,Data channel cipher negotiation failed (no shared cipher)";
                 }
             }
+            if (refusal is null && _server.Options.AuthUserPassVerify is { } verify)
+            {
+                var authRefusal = await VerifyUserPassAsync(verify, client, certificate, negotiation.IsInitial, lifetime).ConfigureAwait(false);
+                if (authRefusal is not null && !negotiation.IsInitial) throw new InvalidDataException($"renegotiation refused: {authRefusal}");
+                if (authRefusal is not null) (refusal, authFailed) = (authRefusal, "AUTH_FAILED");
+            }
 
             var serverKeys = KeySource.NewRandom(withPreMaster: false);
             var reply = new KeyMethod2Message
@@ -382,6 +404,8 @@ public sealed class ClientSession
                 var (ccd, ccdRefusal) = ClientAddressing.LoadClientConfig(_server.Options, CommonName);
                 var addressing = new ClientAddressing(_server, this);
                 ccdRefusal ??= addressing.Acquire(ccd);
+                if (ccdRefusal is null && _server.Options.ClientConnect is { } connectScript)
+                    (ccd, addressing, ccdRefusal) = await ClientConnectAsync(connectScript, ccd, addressing, certificate, client, lifetime).ConfigureAwait(false);
                 if (ccdRefusal is not null)
                 {
                     await RefuseAsync(tls, ccdRefusal, "AUTH_FAILED", lifetime).ConfigureAwait(false);
@@ -501,6 +525,134 @@ public sealed class ClientSession
     }
 
     /// <summary>
+    /// `auth-user-pass-verify`: runs the script on the username and password of the client's key-method-2 message (every
+    /// negotiation, as OpenVPN checks them again at each renegotiation); null when it accepts, else why not. With
+    /// `username-as-common-name` the username becomes the client's common name on its first negotiation.
+    /// </summary>
+    private async Task<string?> VerifyUserPassAsync(ScriptCommand script, KeyMethod2Message client, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate,
+        bool initial, CancellationToken lifetime)
+    {
+        var options = _server.Options;
+        if (client.Username.Length == 0 && client.Password.Length == 0)
+            return "no username/password from the client (auth-user-pass-verify wants them: the client needs auth-user-pass)";
+        if (!initial && options.UsernameAsCommonName && client.Username != CommonName)
+            return $"username '{client.Username}' differs from the one authenticated first ('{CommonName}')";
+        var who = new ScriptClient
+        {
+            CommonName = CommonName,
+            Username = client.Username,
+            RemoteEndPoint = RemoteEndPoint,
+            Certificate = certificate,
+            PeerInfo = client.PeerInfo,
+            ConnectedSince = ConnectedSince,
+        };
+        bool viaEnv = options.AuthUserPassVerifyMethod == PasswordPassing.ViaEnv;
+        var env = ScriptEnvironment.Build(ScriptEnvironment.UserPassVerify, who, options, _server.Tun.Name, viaEnv ? client.Password : null);
+        string? file = null;
+        try
+        {
+            if (!viaEnv)
+            {
+                file = ScriptFiles.Create(options, "up", $"{client.Username}\n{client.Password}\n");
+            }
+            var outcome = await _server.Scripts.RunAsync(script, env, file is null ? [] : [file], $"{Name} auth-user-pass-verify", lifetime).ConfigureAwait(false);
+            if (!outcome.Succeeded) return $"auth-user-pass-verify refused username '{client.Username}' ({outcome})";
+        }
+        catch (IOException e)
+        {
+            return $"auth-user-pass-verify: cannot write its file: {e.Message}";
+        }
+        finally
+        {
+            ScriptFiles.Delete(file);
+        }
+        _server.Log.Write(3, $"{Name}: username '{client.Username}' accepted by auth-user-pass-verify");
+        if (initial && options.UsernameAsCommonName) CommonName = client.Username;
+        return null;
+    }
+
+    /// <summary>
+    /// `client-connect`: runs the script once the client is authenticated and has its address (ifconfig_pool_remote_ip),
+    /// then applies its dynamic config file (the script's last argument) on top of the ccd file, as OpenVPN does; an
+    /// `ifconfig-push` or `iroute` there gives the client its addressing anew. A non-zero exit, a killed script or a
+    /// dynamic file that does not parse refuses the client (nothing held).
+    /// </summary>
+    private async Task<(ClientConfig? Ccd, ClientAddressing Addressing, string? Refusal)> ClientConnectAsync(ScriptCommand script, ClientConfig? ccd,
+        ClientAddressing addressing, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, KeyMethod2Message client, CancellationToken lifetime)
+    {
+        var options = _server.Options;
+        var who = new ScriptClient
+        {
+            CommonName = CommonName,
+            Username = client.Username.Length > 0 ? client.Username : null,
+            RemoteEndPoint = RemoteEndPoint,
+            Certificate = certificate,
+            PeerInfo = client.PeerInfo,
+            VirtualAddress = addressing.Address,
+            VirtualNetmask = addressing.Netmask,
+            ConnectedSince = ConnectedSince,
+        };
+        var env = ScriptEnvironment.Build(ScriptEnvironment.ClientConnect, who, options, _server.Tun.Name);
+        string? file = null;
+        ClientConfig dynamic;
+        try
+        {
+            file = ScriptFiles.Create(options, "cc", "");
+            var outcome = await _server.Scripts.RunAsync(script, env, [file], $"{Name} client-connect", lifetime).ConfigureAwait(false);
+            if (!outcome.Succeeded)
+            {
+                addressing.Release();
+                return (ccd, addressing, $"client-connect {script.Text}: {outcome}");
+            }
+            dynamic = ClientConfigFile.ParseText(await File.ReadAllTextAsync(file, lifetime).ConfigureAwait(false), "client-connect dynamic config file");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ConfigException)
+        {
+            addressing.Release();
+            return (ccd, addressing, $"client-connect: {e.Message}");
+        }
+        finally
+        {
+            ScriptFiles.Delete(file);
+        }
+        if (ReferenceEquals(dynamic, ClientConfig.Empty)) return (ccd, addressing, null);
+        var merged = ccd is null ? dynamic : ccd.Then(dynamic);
+        if (merged.Disable)
+        {
+            addressing.Release();
+            return (merged, addressing, "disabled by the client-connect dynamic config file");
+        }
+        if (dynamic.IfconfigPush is null && dynamic.IRoutes.Count == 0) return (merged, addressing, null);
+        addressing.Release();
+        var readdressed = new ClientAddressing(_server, this);
+        return (merged, readdressed, readdressed.Acquire(merged));
+    }
+
+    /// <summary>`client-disconnect`: started on the thread pool for a client that had connected; nobody waits for it.</summary>
+    private void RunClientDisconnect()
+    {
+        if (_server.Options.ClientDisconnect is not { } script) return;
+        var who = new ScriptClient
+        {
+            CommonName = CommonName,
+            Username = _server.Options.UsernameAsCommonName ? CommonName : null,
+            RemoteEndPoint = RemoteEndPoint,
+            VirtualAddress = VirtualAddress,
+            VirtualNetmask = _server.Pool.Mask,
+            ConnectedSince = ConnectedSince,
+            BytesReceived = Interlocked.Read(ref BytesReceived),
+            BytesSent = Interlocked.Read(ref BytesSent),
+        };
+        var env = ScriptEnvironment.Build(ScriptEnvironment.ClientDisconnect, who, _server.Options, _server.Tun.Name);
+        var log = _server.Log;
+        string what = $"{Name} client-disconnect";
+        _ = _server.Scripts.RunAsync(script, env, [], what).ContinueWith(run =>
+        {
+            if (!run.Result.Succeeded) log.Info($"{what} {script.Text}: {run.Result}", "client-disconnect");
+        }, TaskScheduler.Default);
+    }
+
+    /// <summary>
     /// Seconds a finished handshake keeps its TLS session once all it sent was acknowledged. Short, because TLS
     /// sessions alive at once are what a burst of handshakes costs in memory (tens of KB of OpenSSL buffers each,
     /// and the native heap they fragment); late retransmissions are acknowledged without it (see OnControlPacket).
@@ -574,8 +726,10 @@ public sealed class ClientSession
         KeyNegotiation? negotiation;
         ClientAddressing? addressing;
         uint address;
+        bool wasEstablished;
         lock (_gate)
         {
+            wasEstablished = State == SessionState.Established;
             State = SessionState.Closed;
             negotiation = _negotiation;
             addressing = _addressing;
@@ -589,6 +743,7 @@ public sealed class ClientSession
         negotiation?.ReleaseTls();
         _server.Log.Write(level, $"{Name} disconnected: {reason}{(detail is null || !_server.Log.IsEnabled(4) ? "" : $" ({detail})")}", "disconnect");
         _server.SessionObserver?.Closed(this, reason);
+        if (wasEstablished) RunClientDisconnect();
     }
 
     /// <summary>Encrypts and sends one payload (tun packet or ping). <paramref name="framed"/> has one spare byte in front for comp-lzo framing.</summary>
