@@ -217,7 +217,7 @@ public sealed class VpnServer
         foreach (var session in revoked)
         {
             _log.Info($"{session.Name}: certificate revoked by the reloaded crl-verify, disconnecting", "revoked");
-            _ = SessionEviction.EvictAsync(session, "RESTART", "certificate revoked (crl-verify reloaded by SIGHUP)");
+            _ = SessionEviction.EvictAsync(session, "RESTART", "certificate revoked (crl-verify reloaded by SIGHUP)", cutTraffic: true);
         }
         return revoked.Count;
     }

@@ -107,9 +107,16 @@ public sealed class ClientSession
 
     public string Name => $"{CommonName}/{ServerContext.Describe(RemoteEndPoint)}";
 
+    /// <summary>Set once the client is being evicted (its certificate revoked): no data passes either way from then on.</summary>
+    private volatile bool _trafficCut;
+
+    /// <summary>Stops the client's data at once, before its session closes (which waits for its control channel).</summary>
+    public void CutTraffic() => _trafficCut = true;
+
     /// <summary>The keys for a data packet's key-id, or null.</summary>
     public DataChannelKeys? KeysFor(int keyId)
     {
+        if (_trafficCut) return null;
         var keys = Keys;
         if (keys is not null && keys.KeyId == keyId) return keys;
         var previous = PreviousKeys;
@@ -750,7 +757,7 @@ public sealed class ClientSession
     public void SendData(Span<byte> framed, Span<byte> packetBuffer)
     {
         var keys = Keys;
-        if (keys is null) return;
+        if (keys is null || _trafficCut) return;
         ReadOnlySpan<byte> plaintext = framed[1..];
         if (CompLzoFraming)
         {

@@ -10,8 +10,10 @@ public static class SessionEviction
     /// <summary>How long an eviction waits for the client to acknowledge the message before the session goes anyway.</summary>
     private static readonly TimeSpan AcknowledgeWait = TimeSpan.FromSeconds(2);
 
-    public static async Task EvictAsync(ClientSession session, string message, string reason)
+    /// <param name="cutTraffic">Stop the client's data at once (a revoked certificate), not only when the session closes.</param>
+    public static async Task EvictAsync(ClientSession session, string message, string reason, bool cutTraffic = false)
     {
+        if (cutTraffic) session.CutTraffic();
         try
         {
             var told = session.NotifyRestartAsync(message);
