@@ -6,8 +6,9 @@ namespace FleetVpn.Server.Config;
 /// <c>script-security N</c>, <c>client-connect CMD</c>, <c>client-disconnect CMD</c>, <c>auth-user-pass-verify CMD via-env|via-file</c>,
 /// <c>username-as-common-name</c> and <c>tmp-dir DIR</c>, as OpenVPN 2.6 reads them (options.c). Each command's program must
 /// exist and be executable when the configuration is read (OpenVPN's <c>check_cmd_access()</c>). Where OpenVPN would only
-/// refuse every client at run time (a user script with <c>script-security</c> under 2, passwords in the environment
-/// under 3), FleetVPN refuses the configuration, naming the script's line.
+/// refuse every client at run time (a user script with <c>script-security</c> under 2), FleetVPN refuses the
+/// configuration, naming the script's line. <c>via-env</c> under <c>script-security 3</c> is accepted as OpenVPN accepts
+/// it: the script gets no <c>password</c> variable (OpenVPN's <c>env_allowed()</c> filters it), and a warning says so.
 /// </summary>
 internal sealed class ScriptDirectives
 {
@@ -69,7 +70,8 @@ internal sealed class ScriptDirectives
                 throw script.Error($"needs 'script-security 2' or higher to run a user script (script-security is {options.ScriptSecurity})");
         }
         if (_authUserPassVerify is not null && options.AuthUserPassVerifyMethod == PasswordPassing.ViaEnv && options.ScriptSecurity < PasswordsInEnvironmentLevel)
-            throw _authUserPassVerify.Error("via-env passes the password in the environment: it needs 'script-security 3' (or use via-file)");
+            options.Warnings.Add($"{_authUserPassVerify.Location}: auth-user-pass-verify via-env with script-security {options.ScriptSecurity}: " +
+                "the script gets the username but no password variable (passwords go to scripts from script-security 3, as in OpenVPN)");
         if (_usernameAsCommonName is not null && _authUserPassVerify is null)
             throw _usernameAsCommonName.Error("needs auth-user-pass-verify (FleetVPN has no plugins to authenticate a username otherwise)");
     }

@@ -172,7 +172,7 @@ public sealed class ServerOptions
     /// <summary>`management IP PORT [PWFILE]` or `management PATH unix [PWFILE]`: the management listener; null = none.</summary>
     public ManagementEndpoint? Management { get; set; }
 
-    /// <summary>`script-security N` (default 1): 2 lets user scripts run, 3 lets passwords go to them in the environment.</summary>
+    /// <summary>`script-security N` (default 1): 2 lets user scripts run, 3 lets passwords go to them in the environment (via-env).</summary>
     public int ScriptSecurity { get; set; } = 1;
 
     /// <summary>`client-connect CMD`: run when a client has authenticated; its dynamic config file (the last argument) is applied as a ccd file, a non-zero exit refuses the client.</summary>

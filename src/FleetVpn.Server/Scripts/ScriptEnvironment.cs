@@ -109,6 +109,21 @@ public static class ScriptEnvironment
         }
     }
 
+    /// <summary>
+    /// A client's username as scripts see it: OpenVPN lets letters, digits, '_', '-', '.' and '@' through and turns
+    /// anything else into '_' (a username never reaches a script with a quote, a space or a line break in it).
+    /// </summary>
+    public static string SafeUsername(string username) => Replace(username, c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or '@');
+
+    /// <summary>A client's password as scripts see it: any printable character; control characters (CR, LF, ...) become '_'.</summary>
+    public static string SafePassword(string password) => Replace(password, c => !char.IsControl(c));
+
+    private static string Replace(string text, Func<char, bool> allowed) =>
+        string.Create(text.Length, (text, allowed), static (span, state) =>
+        {
+            for (int i = 0; i < state.text.Length; i++) span[i] = state.allowed(state.text[i]) ? state.text[i] : '_';
+        });
+
     private static (string Address, string Port, string Suffix) Describe(IPEndPoint endPoint)
     {
         var address = endPoint.Address.IsIPv4MappedToIPv6 ? endPoint.Address.MapToIPv4() : endPoint.Address;

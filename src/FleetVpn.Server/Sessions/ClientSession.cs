@@ -542,28 +542,31 @@ public sealed class ClientSession
         var options = _server.Options;
         if (client.Username.Length == 0 && client.Password.Length == 0)
             return "no username/password from the client (auth-user-pass-verify wants them: the client needs auth-user-pass)";
-        if (!initial && options.UsernameAsCommonName && client.Username != CommonName)
-            return $"username '{client.Username}' differs from the one authenticated first ('{CommonName}')";
+        string username = ScriptEnvironment.SafeUsername(client.Username), password = ScriptEnvironment.SafePassword(client.Password);
+        if (!initial && options.UsernameAsCommonName && username != CommonName)
+            return $"username '{username}' differs from the one authenticated first ('{CommonName}')";
         var who = new ScriptClient
         {
             CommonName = CommonName,
-            Username = client.Username,
+            Username = username,
             RemoteEndPoint = RemoteEndPoint,
             Certificate = certificate,
             PeerInfo = client.PeerInfo,
             ConnectedSince = ConnectedSince,
         };
+        // via-env below script-security 3: no password in the environment, as OpenVPN filters it.
         bool viaEnv = options.AuthUserPassVerifyMethod == PasswordPassing.ViaEnv;
-        var env = ScriptEnvironment.Build(ScriptEnvironment.UserPassVerify, who, options, _server.Tun.Name, viaEnv ? client.Password : null);
+        bool passwordInEnv = viaEnv && options.ScriptSecurity >= 3;
+        var env = ScriptEnvironment.Build(ScriptEnvironment.UserPassVerify, who, options, _server.Tun.Name, passwordInEnv ? password : null);
         string? file = null;
         try
         {
             if (!viaEnv)
             {
-                file = ScriptFiles.Create(options, "up", $"{client.Username}\n{client.Password}\n");
+                file = ScriptFiles.Create(options, "up", $"{username}\n{password}\n");
             }
             var outcome = await _server.Scripts.RunAsync(script, env, file is null ? [] : [file], $"{Name} auth-user-pass-verify", lifetime).ConfigureAwait(false);
-            if (!outcome.Succeeded) return $"auth-user-pass-verify refused username '{client.Username}' ({outcome})";
+            if (!outcome.Succeeded) return $"auth-user-pass-verify refused username '{username}' ({outcome})";
         }
         catch (IOException e)
         {
@@ -573,8 +576,8 @@ public sealed class ClientSession
         {
             ScriptFiles.Delete(file);
         }
-        _server.Log.Write(3, $"{Name}: username '{client.Username}' accepted by auth-user-pass-verify");
-        if (initial && options.UsernameAsCommonName) CommonName = client.Username;
+        _server.Log.Write(3, $"{Name}: username '{username}' accepted by auth-user-pass-verify");
+        if (initial && options.UsernameAsCommonName) CommonName = username;
         return null;
     }
 
@@ -591,7 +594,7 @@ public sealed class ClientSession
         var who = new ScriptClient
         {
             CommonName = CommonName,
-            Username = client.Username.Length > 0 ? client.Username : null,
+            Username = client.Username.Length > 0 ? ScriptEnvironment.SafeUsername(client.Username) : null,
             RemoteEndPoint = RemoteEndPoint,
             Certificate = certificate,
             PeerInfo = client.PeerInfo,

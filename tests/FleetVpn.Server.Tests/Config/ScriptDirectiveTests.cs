@@ -62,9 +62,14 @@ public sealed class ScriptDirectiveTests : IDisposable
     }
 
     [Fact]
-    public void Via_env_needs_script_security_3() =>
-        AssertRefusedAt(Minimal + $"script-security 2\nauth-user-pass-verify {_script} via-env\n", 6, $"auth-user-pass-verify {_script} via-env",
-            "via-env passes the password in the environment: it needs 'script-security 3' (or use via-file)");
+    public void Via_env_below_script_security_3_is_accepted_with_a_warning_that_no_password_goes_to_the_script()
+    {
+        var options = Parse(Minimal + $"script-security 2\nauth-user-pass-verify {_script} via-env\n");
+
+        Assert.Equal(PasswordPassing.ViaEnv, options.AuthUserPassVerifyMethod);
+        Assert.Contains(options.Warnings, w => w.StartsWith("server.conf:6: auth-user-pass-verify via-env with script-security 2: the script gets the username but no password", StringComparison.Ordinal));
+        Assert.DoesNotContain(Parse(Minimal + $"script-security 3\nauth-user-pass-verify {_script} via-env\n").Warnings, w => w.Contains("auth-user-pass-verify", StringComparison.Ordinal));
+    }
 
     [Fact]
     public void An_unknown_method_is_refused() =>

@@ -105,4 +105,15 @@ public sealed class ScriptEnvironmentTests
         Assert.Equal(FleetVpn.ControlChannel.ClientCertificatePolicy.CommonName(certificate), env["X509_0_CN"]);
         Assert.Equal(59, env["tls_digest_0"].Length); // 20 bytes as aa:bb:...
     }
+
+    [Theory]
+    [InlineData("alice", "alice")]
+    [InlineData("dev-01.site@example", "dev-01.site@example")]
+    [InlineData("a b;$(rm)\n", "a_b___rm__")]
+    public void Usernames_keep_only_openvpns_safe_characters(string username, string seen) =>
+        Assert.Equal(seen, ScriptEnvironment.SafeUsername(username));
+
+    [Fact]
+    public void Passwords_keep_printable_characters_and_lose_line_breaks() =>
+        Assert.Equal("right horse \"$x\"_x", ScriptEnvironment.SafePassword("right horse \"$x\"\nx"));
 }
