@@ -98,6 +98,33 @@ public sealed class ReloadTests(E2EFixture env, ITestOutputHelper output) : ICla
         await TunnelAssertions.AssertConnectedAndPingingAsync(env, a, server, AddressA);
     }
 
+    [Fact]
+    public async Task Sighup_takes_up_a_renewed_server_certificate_for_new_clients_while_the_connected_one_stays()
+    {
+        if (NotFleetVpn()) return;
+        var renewed = env.Pki.IssueServer("server-renewed");
+        await using var server = await env.StartServerAsync(output);
+        await using var a = await env.ConnectClientAsync(output, new ClientConfig { Identity = env.Pki.Client1, Device = "fvc0" });
+        Assert.NotNull(a.Log.Find(l => l.Contains("VERIFY OK: depth=0, CN=server", StringComparison.Ordinal) && !l.Contains("server-renewed", StringComparison.Ordinal)));
+
+        var config = SignalTests.ConfigPath(server);
+        var text = await File.ReadAllTextAsync(config);
+        await File.WriteAllTextAsync(config, text
+            .Replace($"cert {env.Pki.Server.CertificatePath}", $"cert {renewed.CertificatePath}")
+            .Replace($"key {env.Pki.Server.KeyPath}", $"key {renewed.KeyPath}"));
+        var mark = server.Log.Count;
+        Assert.Equal(0, LibC.kill(server.Process.Pid, SignalTests.SIGHUP));
+        var reloaded = await server.Process.WaitForLineAsync(l => l.Contains("configuration reloaded without a restart: certificate CN=server-renewed", StringComparison.Ordinal), Wait, mark);
+        Assert.True(reloaded is not null, $"the reload did not take up the renewed certificate.\n{server.Process.Describe(100)}");
+
+        var secondSide = await env.Namespaces.ClientSideAsync(2);
+        await using var b = await env.ConnectClientAsync(output, new ClientConfig { Identity = env.Pki.Client2, Device = "fvc1" }, secondSide);
+        Assert.True(b.Log.Find(l => l.Contains("VERIFY OK: depth=0, CN=server-renewed", StringComparison.Ordinal)) is not null,
+            $"the new client did not get the renewed certificate.\n{b.Process.Describe()}");
+        await TunnelAssertions.AssertConnectedAndPingingAsync(env, b, server, AddressB);
+        await TunnelAssertions.AssertConnectedAndPingingAsync(env, a, server, AddressA);
+    }
+
     private bool NotFleetVpn()
     {
         if (env.ServerKind == ServerKind.FleetVpn) return false;

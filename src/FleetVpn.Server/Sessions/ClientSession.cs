@@ -76,7 +76,14 @@ public sealed class ClientSession
     /// The client's certificate as a reloaded CRL needs it (serial and issuer, hashed: 12 bytes); empty until its first
     /// TLS handshake. A renegotiation must present the same certificate, as OpenVPN locks the certificate hash.
     /// </summary>
-    public CertificateIdentity Certificate { get; private set; }
+    public CertificateIdentity Certificate
+    {
+        get => new(_certificateSerialHash, _certificateIssuerHash);
+        private set => (_certificateSerialHash, _certificateIssuerHash) = (value.SerialHash, value.IssuerHash);
+    }
+    // Two plain fields rather than the 16-byte struct: the uint packs beside the session's other 4-byte fields.
+    private ulong _certificateSerialHash;
+    private uint _certificateIssuerHash;
     public uint VirtualAddress { get; private set; }
     public bool UsesPeerId { get; private set; }
     public bool CompLzoFraming { get; private set; }
