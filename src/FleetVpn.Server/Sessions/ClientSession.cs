@@ -43,6 +43,9 @@ public sealed class ClientSession
     private long _previousKeysUntilMs;
     private int _closed;
 
+    /// <summary>The server the session belongs to.</summary>
+    internal ServerContext Server => _server;
+
     public ClientSession(ServerContext server, Worker owner, PeerAddress remoteAddress, SessionId own, SessionId remote)
     {
         _server = server;
@@ -391,9 +394,11 @@ public sealed class ClientSession
             }
             if (refusal is null && _server.Options.AuthUserPassVerify is { } verify)
             {
-                var authRefusal = await VerifyUserPassAsync(verify, client, certificate, negotiation.IsInitial, lifetime).ConfigureAwait(false);
+                var authRefusal = await SessionScripts.VerifyUserPassAsync(this, verify, client, certificate, negotiation.IsInitial, lifetime).ConfigureAwait(false);
                 if (authRefusal is not null && !negotiation.IsInitial) throw new InvalidDataException($"renegotiation refused: {authRefusal}");
                 if (authRefusal is not null) (refusal, authFailed) = (authRefusal, "AUTH_FAILED");
+                // username-as-common-name: from here on the username names the client (ccd, duplicate-cn, logs, scripts).
+                else if (negotiation.IsInitial && _server.Options.UsernameAsCommonName) CommonName = ScriptEnvironment.SafeUsername(client.Username);
             }
 
             var serverKeys = KeySource.NewRandom(withPreMaster: false);
@@ -419,7 +424,7 @@ public sealed class ClientSession
                 var addressing = new ClientAddressing(_server, this);
                 ccdRefusal ??= addressing.Acquire(ccd);
                 if (ccdRefusal is null && _server.Options.ClientConnect is { } connectScript)
-                    (ccd, addressing, ccdRefusal) = await ClientConnectAsync(connectScript, ccd, addressing, certificate, client, lifetime).ConfigureAwait(false);
+                    (ccd, addressing, ccdRefusal) = await SessionScripts.ClientConnectAsync(this, connectScript, ccd, addressing, certificate, client, lifetime).ConfigureAwait(false);
                 if (ccdRefusal is not null)
                 {
                     await RefuseAsync(tls, ccdRefusal, "AUTH_FAILED", lifetime).ConfigureAwait(false);
@@ -539,137 +544,6 @@ public sealed class ClientSession
     }
 
     /// <summary>
-    /// `auth-user-pass-verify`: runs the script on the username and password of the client's key-method-2 message (every
-    /// negotiation, as OpenVPN checks them again at each renegotiation); null when it accepts, else why not. With
-    /// `username-as-common-name` the username becomes the client's common name on its first negotiation.
-    /// </summary>
-    private async Task<string?> VerifyUserPassAsync(ScriptCommand script, KeyMethod2Message client, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate,
-        bool initial, CancellationToken lifetime)
-    {
-        var options = _server.Options;
-        if (client.Username.Length == 0 && client.Password.Length == 0)
-            return "no username/password from the client (auth-user-pass-verify wants them: the client needs auth-user-pass)";
-        string username = ScriptEnvironment.SafeUsername(client.Username), password = ScriptEnvironment.SafePassword(client.Password);
-        if (!initial && options.UsernameAsCommonName && username != CommonName)
-            return $"username '{username}' differs from the one authenticated first ('{CommonName}')";
-        var who = new ScriptClient
-        {
-            CommonName = CommonName,
-            Username = username,
-            RemoteEndPoint = RemoteEndPoint,
-            Certificate = certificate,
-            PeerInfo = client.PeerInfo,
-            ConnectedSince = ConnectedSince,
-        };
-        // via-env below script-security 3: no password in the environment, as OpenVPN filters it.
-        bool viaEnv = options.AuthUserPassVerifyMethod == PasswordPassing.ViaEnv;
-        bool passwordInEnv = viaEnv && options.ScriptSecurity >= 3;
-        var env = ScriptEnvironment.Build(ScriptEnvironment.UserPassVerify, who, options, _server.Tun.Name, passwordInEnv ? password : null);
-        string? file = null;
-        try
-        {
-            if (!viaEnv)
-            {
-                file = ScriptFiles.Create(options, "up", $"{username}\n{password}\n");
-            }
-            var outcome = await _server.Scripts.RunAsync(script, env, file is null ? [] : [file], $"{Name} auth-user-pass-verify", lifetime).ConfigureAwait(false);
-            if (!outcome.Succeeded) return $"auth-user-pass-verify refused username '{username}' ({outcome})";
-        }
-        catch (IOException e)
-        {
-            return $"auth-user-pass-verify: cannot write its file: {e.Message}";
-        }
-        finally
-        {
-            ScriptFiles.Delete(file);
-        }
-        _server.Log.Write(3, $"{Name}: username '{username}' accepted by auth-user-pass-verify");
-        if (initial && options.UsernameAsCommonName) CommonName = username;
-        return null;
-    }
-
-    /// <summary>
-    /// `client-connect`: runs the script once the client is authenticated and has its address (ifconfig_pool_remote_ip),
-    /// then applies its dynamic config file (the script's last argument) on top of the ccd file, as OpenVPN does; an
-    /// `ifconfig-push` or `iroute` there gives the client its addressing anew. A non-zero exit, a killed script or a
-    /// dynamic file that does not parse refuses the client (nothing held).
-    /// </summary>
-    private async Task<(ClientConfig? Ccd, ClientAddressing Addressing, string? Refusal)> ClientConnectAsync(ScriptCommand script, ClientConfig? ccd,
-        ClientAddressing addressing, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, KeyMethod2Message client, CancellationToken lifetime)
-    {
-        var options = _server.Options;
-        var who = new ScriptClient
-        {
-            CommonName = CommonName,
-            Username = client.Username.Length > 0 ? ScriptEnvironment.SafeUsername(client.Username) : null,
-            RemoteEndPoint = RemoteEndPoint,
-            Certificate = certificate,
-            PeerInfo = client.PeerInfo,
-            VirtualAddress = addressing.Address,
-            VirtualNetmask = addressing.Netmask,
-            ConnectedSince = ConnectedSince,
-        };
-        var env = ScriptEnvironment.Build(ScriptEnvironment.ClientConnect, who, options, _server.Tun.Name);
-        string? file = null;
-        ClientConfig dynamic;
-        try
-        {
-            file = ScriptFiles.Create(options, "cc", "");
-            var outcome = await _server.Scripts.RunAsync(script, env, [file], $"{Name} client-connect", lifetime).ConfigureAwait(false);
-            if (!outcome.Succeeded)
-            {
-                addressing.Release();
-                return (ccd, addressing, $"client-connect {script.Text}: {outcome}");
-            }
-            dynamic = ClientConfigFile.ParseText(await File.ReadAllTextAsync(file, lifetime).ConfigureAwait(false), "client-connect dynamic config file");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ConfigException)
-        {
-            addressing.Release();
-            return (ccd, addressing, $"client-connect: {e.Message}");
-        }
-        finally
-        {
-            ScriptFiles.Delete(file);
-        }
-        if (ReferenceEquals(dynamic, ClientConfig.Empty)) return (ccd, addressing, null);
-        var merged = ccd is null ? dynamic : ccd.Then(dynamic);
-        if (merged.Disable)
-        {
-            addressing.Release();
-            return (merged, addressing, "disabled by the client-connect dynamic config file");
-        }
-        if (dynamic.IfconfigPush is null && dynamic.IRoutes.Count == 0) return (merged, addressing, null);
-        addressing.Release();
-        var readdressed = new ClientAddressing(_server, this);
-        return (merged, readdressed, readdressed.Acquire(merged));
-    }
-
-    /// <summary>`client-disconnect`: started on the thread pool for a client that had connected; nobody waits for it.</summary>
-    private void RunClientDisconnect()
-    {
-        if (_server.Options.ClientDisconnect is not { } script) return;
-        var who = new ScriptClient
-        {
-            CommonName = CommonName,
-            Username = _server.Options.UsernameAsCommonName ? CommonName : null,
-            RemoteEndPoint = RemoteEndPoint,
-            VirtualAddress = VirtualAddress,
-            VirtualNetmask = _server.Pool.Mask,
-            ConnectedSince = ConnectedSince,
-            BytesReceived = Interlocked.Read(ref BytesReceived),
-            BytesSent = Interlocked.Read(ref BytesSent),
-        };
-        var env = ScriptEnvironment.Build(ScriptEnvironment.ClientDisconnect, who, _server.Options, _server.Tun.Name);
-        var log = _server.Log;
-        string what = $"{Name} client-disconnect";
-        _ = _server.Scripts.RunAsync(script, env, [], what).ContinueWith(run =>
-        {
-            if (!run.Result.Succeeded) log.Info($"{what} {script.Text}: {run.Result}", "client-disconnect");
-        }, TaskScheduler.Default);
-    }
-
-    /// <summary>
     /// Seconds a finished handshake keeps its TLS session once all it sent was acknowledged. Short, because TLS
     /// sessions alive at once are what a burst of handshakes costs in memory (tens of KB of OpenSSL buffers each,
     /// and the native heap they fragment); late retransmissions are acknowledged without it (see OnControlPacket).
@@ -760,7 +634,7 @@ public sealed class ClientSession
         negotiation?.ReleaseTls();
         _server.Log.Write(level, $"{Name} disconnected: {reason}{(detail is null || !_server.Log.IsEnabled(4) ? "" : $" ({detail})")}", "disconnect");
         _server.SessionObserver?.Closed(this, reason);
-        if (wasEstablished) RunClientDisconnect();
+        if (wasEstablished) SessionScripts.RunClientDisconnect(this);
     }
 
     /// <summary>Encrypts and sends one payload (tun packet or ping). <paramref name="framed"/> has one spare byte in front for comp-lzo framing.</summary>
