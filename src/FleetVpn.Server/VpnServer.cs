@@ -183,6 +183,9 @@ public sealed class VpnServer
         }
     }
 
+    /// <summary>True from the ready line until shutdown starts: a SIGHUP can then reload the run in place.</summary>
+    public bool IsServing => _serving is not null;
+
     /// <summary>
     /// SIGHUP without a restart: puts <paramref name="reloaded"/> in force for every handshake from now on (certificate
     /// and key, CA, CRL, TLS policy, ccd, push, scripts, ...) while connected clients stay; what cannot change while

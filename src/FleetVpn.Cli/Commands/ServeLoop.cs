@@ -80,7 +80,7 @@ internal sealed class ServeLoop
                     _log.Info($"{name}[hard,] received, process exiting");
                     return await StopAsync(server, stop, run).ConfigureAwait(false);
                 }
-                if (received == PosixSignal.SIGHUP && TryReload(server, name)) continue;
+                if (received == PosixSignal.SIGHUP && server.IsServing && TryReload(server, name)) continue;
                 next = PrepareRestart(received, options);
             }
 
@@ -141,8 +141,8 @@ internal sealed class ServeLoop
 
     /// <summary>
     /// SIGHUP on a serving run: re-reads the configuration and puts it in force live. True when handled (reloaded, or
-    /// refused because the configuration does not load: the running one stays); false when the run is not serving yet,
-    /// and the SIGHUP restarts it as before. The configuration read is kept for a later SIGUSR1 to restart with.
+    /// refused because the configuration does not load: the running one stays); false when the run stopped serving
+    /// meanwhile, and the SIGHUP restarts it. (On a run not serving yet the SIGHUP restarts it, as before.) The configuration read is kept for a later SIGUSR1 to restart with.
     /// </summary>
     private bool TryReload(VpnServer server, string name)
     {
