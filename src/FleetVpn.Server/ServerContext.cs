@@ -10,6 +10,7 @@ using FleetVpn.Server.Engine;
 using FleetVpn.Server.Logging;
 using FleetVpn.Server.Metrics;
 using FleetVpn.Server.Routing;
+using FleetVpn.Server.Scripts;
 using FleetVpn.Server.Sessions;
 
 namespace FleetVpn.Server;
@@ -20,7 +21,6 @@ public sealed class ServerContext
     /// <param name="ports">One bound socket per worker (SO_REUSEPORT on one port).</param>
     public ServerContext(ServerOptions options, ServerLog log, IReadOnlyList<UdpPort> ports, TunDevice tun)
     {
-        Options = options;
         Log = log;
         Ports = ports;
         Tun = tun;
@@ -28,18 +28,20 @@ public sealed class ServerContext
         Sessions = new SessionTable(options.MaxClients, ports.Count, new TunnelAddressIndex(Pool.FirstClientAddress, Pool.Capacity));
         Cookie = new SessionCookie(options.HandWindowSeconds);
         RateLimits = new ConnectRateLimits(options, Counters, log);
-        Tls = new ServerTlsSettings(
-            options.ServerCertificate ?? throw new InvalidOperationException("no server certificate"),
-            options.CaCertificates, options.RemoteCertTlsClient, options.Revocation)
-        {
-            Protocols = options.TlsProtocols,
-            CipherSuites = options.TlsCipherSuites is not { } suites ? null
-                : OperatingSystem.IsWindows() ? throw new PlatformNotSupportedException("tls-cipher and tls-ciphersuites need Linux (CipherSuitesPolicy)")
-                : new System.Net.Security.CipherSuitesPolicy(suites),
-        };
+        _options = options;
+        _tls = CreateTls(options);
+        Scripts = new ScriptRunner(log);
     }
 
-    public ServerOptions Options { get; }
+    /// <summary>
+    /// The configuration in force. A SIGHUP swaps it whole (<see cref="Reload"/>): a reader sees the old or the new one,
+    /// never a mix; what cannot change while the server runs (port, dev, pool, ...) is carried from the old one.
+    /// </summary>
+    public ServerOptions Options => Volatile.Read(ref _options);
+    private ServerOptions _options;
+
+    /// <summary>Runs client-connect, client-disconnect and auth-user-pass-verify off the workers.</summary>
+    public ScriptRunner Scripts { get; }
     public ServerLog Log { get; }
     public ServerCounters Counters { get; } = new();
     public IReadOnlyList<UdpPort> Ports { get; }
@@ -78,9 +80,31 @@ public sealed class ServerContext
     public SessionTable Sessions { get; }
     public SessionCookie Cookie { get; }
 
-    /// <summary>connect-freq-initial, connect-freq and their per-source shares: consulted for new clients only.</summary>
+    /// <summary>connect-freq-initial, connect-freq and their per-source shares: consulted for new clients only (made at
+    /// start; a reload does not change them).</summary>
     public ConnectRateLimits RateLimits { get; }
-    public ServerTlsSettings Tls { get; }
+
+    /// <summary>Certificate, key, CA, revocation and TLS policy for new handshakes (renegotiations included); swapped by a reload.</summary>
+    public ServerTlsSettings Tls => Volatile.Read(ref _tls);
+    private ServerTlsSettings _tls;
+
+    /// <summary>The TLS side of <paramref name="options"/>: what every handshake from now on uses.</summary>
+    public static ServerTlsSettings CreateTls(ServerOptions options) =>
+        new(options.ServerCertificate ?? throw new InvalidOperationException("no server certificate"),
+            options.CaCertificates, options.RemoteCertTlsClient, options.Revocation)
+        {
+            Protocols = options.TlsProtocols,
+            CipherSuites = options.TlsCipherSuites is not { } suites ? null
+                : OperatingSystem.IsWindows() ? throw new PlatformNotSupportedException("tls-cipher and tls-ciphersuites need Linux (CipherSuitesPolicy)")
+                : new System.Net.Security.CipherSuitesPolicy(suites),
+        };
+
+    /// <summary>Puts a reloaded configuration in force (its TLS settings made beforehand with <see cref="CreateTls"/>).</summary>
+    public void Reload(ServerOptions options, ServerTlsSettings tls)
+    {
+        Volatile.Write(ref _tls, tls);
+        Volatile.Write(ref _options, options);
+    }
 
     /// <summary>Who hears of clients coming and going (the management interface); null = nobody.</summary>
     public ISessionObserver? SessionObserver { get; set; }

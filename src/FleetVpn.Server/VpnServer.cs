@@ -12,6 +12,8 @@ using FleetVpn.Server.Engine;
 using FleetVpn.Server.Logging;
 using FleetVpn.Server.Management;
 using FleetVpn.Server.Metrics;
+using FleetVpn.Server.Reload;
+using FleetVpn.Server.Sessions;
 using FleetVpn.Server.Routing;
 using FleetVpn.Server.Status;
 
@@ -24,7 +26,7 @@ namespace FleetVpn.Server;
 /// pool-persist writer until cancelled.
 /// </summary>
 /// <remarks>
-/// One instance is one run. A restart (SIGHUP, SIGUSR1) is a new instance: with `persist-tun` the
+/// One instance is one run; SIGHUP reloads it in place (<see cref="Reload"/>). A restart (SIGUSR1) is a new instance: with `persist-tun` the
 /// device stays open and configured across runs (<see cref="Tun"/> is handed to the next instance),
 /// without it each run opens and closes its own.
 /// </remarks>
@@ -37,6 +39,8 @@ public sealed class VpnServer
     private readonly ServerLog _log;
     private readonly ManagementServer? _management;
     private StatusFileWriter? _statusWriter;
+    /// <summary>The run's engine while it serves (from the ready line to the start of shutdown): what a reload changes.</summary>
+    private volatile ServerContext? _serving;
     private TunDevice? _tun;
 
     /// <param name="options">The configuration of this run.</param>
@@ -148,6 +152,7 @@ public sealed class VpnServer
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var threads = workers.Select(w => StartThread($"fleetvpn-w{w.Index}", () => w.Run(stop.Token))).ToList();
         DataPathWarmup.Run();
+        _serving = server;
         _log.Info("Initialization Sequence Completed");
 
         try
@@ -165,11 +170,13 @@ public sealed class VpnServer
             // From here on only known clients are served (their acknowledgements of RESTART), so a client that
             // reconnects at once is not half-admitted by a run that is going away (its handshake would die with
             // this run's cookie key) and retries against the next run instead.
+            _serving = null;
             server.Draining = true;
             if (_options.ExplicitExitNotify) await NotifyClientsOfRestartAsync(server).ConfigureAwait(false);
             stop.Cancel();
             foreach (var session in server.Sessions.All.ToList()) session.Close("server shutting down", level: 3);
             foreach (var t in threads) t.Join(TimeSpan.FromSeconds(2));
+            await server.Scripts.DrainAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false); // client-disconnect of every client
             foreach (var w in workers) w.Dispose();
             foreach (var p in ports) p.Dispose();
             WriteStatus(server);
@@ -177,6 +184,48 @@ public sealed class VpnServer
             persistence?.Save(server.Pool, _log);
             _log.Info($"shut down; counters: {server.Counters}");
         }
+    }
+
+    /// <summary>True from the ready line until shutdown starts: a SIGHUP can then reload the run in place.</summary>
+    public bool IsServing => _serving is not null;
+
+    /// <summary>
+    /// SIGHUP without a restart: puts <paramref name="reloaded"/> in force for every handshake from now on (certificate
+    /// and key, CA, CRL, TLS policy, ccd, push, scripts, ...) while connected clients stay; what cannot change while
+    /// the run serves keeps its running value, each change logged as a warning (<see cref="LiveReload"/>). A client
+    /// whose certificate the reloaded `crl-verify` revokes is disconnected at once (told RESTART when its control
+    /// channel is open). Returns the options now in force, or null when the run is not serving (starting or stopping):
+    /// then nothing changed. Throws when the new TLS settings cannot be made (nothing changed either).
+    /// </summary>
+    public ServerOptions? Reload(ServerOptions reloaded)
+    {
+        if (_serving is not { } server) return null;
+        var effective = LiveReload.Merge(server.Options, reloaded, out var kept);
+        var tls = ServerContext.CreateTls(effective);
+        server.Reload(effective, tls);
+        foreach (var warning in effective.Warnings) _log.Info($"WARNING: {warning}");
+        foreach (var change in kept)
+            _log.Info($"WARNING: SIGHUP: {change} cannot change while the server runs: the running value stays until a restart (SIGUSR1, or a new process)", "reload-kept");
+        if (effective.Revocation is { } revocation) _log.Info(revocation.Describe(DateTime.UtcNow));
+        int revoked = DisconnectRevoked(server, effective);
+        _log.Info($"SIGHUP: configuration reloaded without a restart: certificate {effective.ServerCertificate?.Subject}, " +
+            $"{server.Sessions.Count - revoked} client(s) stay connected{(revoked > 0 ? $", {revoked} disconnected (certificate revoked)" : "")}");
+        return effective;
+    }
+
+    /// <summary>Disconnects the clients whose certificate the reloaded revocation check names; how many.</summary>
+    private int DisconnectRevoked(ServerContext server, ServerOptions options)
+    {
+        if (options.Revocation is not { } revocation) return 0;
+        var revoked = server.Sessions.All
+            .Where(s => s.State != Sessions.SessionState.Closed && !s.Certificate.IsEmpty && revocation.RevokesConnected(s.Certificate))
+            .ToList();
+        foreach (var session in revoked)
+        {
+            _log.Info($"{session.Name}: certificate revoked by the reloaded crl-verify, disconnecting", "revoked");
+            _ = SessionEviction.EvictAsync(session, "RESTART", "certificate revoked (crl-verify reloaded by SIGHUP)", cutTraffic: true);
+        }
+        return revoked.Count;
     }
 
     /// <summary>
@@ -198,9 +247,9 @@ public sealed class VpnServer
         _log.Info($"dropped privileges to {dropped.Describe()}");
         if (PrivilegeDrop.IsRoot) return; // `group` alone: still user id 0
         if (!_options.PersistTun)
-            _log.Info("NOTE: without persist-tun, SIGHUP and SIGUSR1 restarts are refused from now on: reopening the tun device needs root");
+            _log.Info("NOTE: without persist-tun, SIGUSR1 restarts are refused from now on (SIGHUP reloads live): reopening the tun device needs root");
         if (!PrivilegeDrop.CanBindPort(_options.Port))
-            _log.Info($"NOTE: port {_options.Port} is below {PrivilegeDrop.UnprivilegedPortStart()}: SIGHUP and SIGUSR1 restarts are refused from now on, binding it again needs root");
+            _log.Info($"NOTE: port {_options.Port} is below {PrivilegeDrop.UnprivilegedPortStart()}: SIGUSR1 restarts are refused from now on (SIGHUP reloads live), binding it again needs root");
         if (_options.ClientConfigDir is not null)
             _log.Info($"NOTE: as {dropped.Describe()} the server cannot add kernel routes (iroute, ifconfig-push outside the pool): that needs CAP_NET_ADMIN");
     }

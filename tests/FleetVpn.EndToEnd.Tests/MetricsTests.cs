@@ -138,14 +138,14 @@ public sealed class MetricsTests(E2EFixture env, ITestOutputHelper output) : ICl
     }
 
     [Fact]
-    public async Task After_a_sighup_restart_the_new_run_serves_metrics_on_the_same_port()
+    public async Task After_a_sigusr1_restart_the_new_run_serves_metrics_on_the_same_port()
     {
         await using var server = await env.StartServerAsync(output,
             new ServerConfig { Extra = [$"metrics 127.0.0.1 {MetricsPort}"] }, ServerKind.FleetVpn);
         await ScrapeAsync();
         Assert.Equal(1, server.Log.Lines.Count(l => l.Contains("Prometheus text format at", StringComparison.Ordinal)));
 
-        Assert.Equal(0, LibC.kill(server.Process.Pid, SignalTests.SIGHUP));
+        Assert.Equal(0, LibC.kill(server.Process.Pid, SignalTests.SIGUSR1));
         var listening = await server.Process.WaitForLineAsync(l => l.Contains("Prometheus text format at", StringComparison.Ordinal),
             SettleLimit, fromLine: server.Log.Lines.ToList().FindIndex(l => l.Contains("Prometheus text format at", StringComparison.Ordinal)) + 1);
         Assert.True(listening is not null, $"the restarted server did not listen for metrics again.\n{server.Process.Describe()}");

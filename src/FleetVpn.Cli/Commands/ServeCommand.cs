@@ -9,8 +9,8 @@ namespace FleetVpn.Cli.Commands;
 /// <summary>
 /// <c>fleetvpn serve --config FILE [--cd DIR] [--directive args...]</c>: reads an OpenVPN server.conf
 /// (plus OpenVPN-style overrides), then runs the server until SIGINT or SIGTERM. SIGHUP re-reads the
-/// config (same file, same overrides) and restarts the server, SIGUSR1 restarts it with the same config
-/// (<see cref="ServeLoop"/>). Exit codes: 0 clean shutdown, 1 configuration error, 2 fatal error while serving.
+/// config (same file, same overrides) and puts it in force without dropping clients, SIGUSR1 restarts the server
+/// with the config last read (<see cref="ServeLoop"/>). Exit codes: 0 clean shutdown, 1 configuration error, 2 fatal error while serving.
 /// </summary>
 internal static class ServeCommand
 {
@@ -36,8 +36,8 @@ internal static class ServeCommand
             "Run the VPN server from an OpenVPN server.conf.\n" +
             "OpenVPN-style options given after the config override it, as if they were extra lines at the end of the file, " +
             "e.g. 'fleetvpn serve --config server.conf --port 1195 --verb 4'. " +
-            "SIGHUP re-reads the config and restarts the server, SIGUSR1 restarts it with the same config " +
-            "(clients reconnect; with persist-tun the tun device stays as it is). " +
+            "SIGHUP re-reads the config (certificates, CRL, client-config-dir, scripts, ...) without dropping clients, " +
+            "SIGUSR1 restarts the server with the config last read (clients reconnect; with persist-tun the tun device stays as it is). " +
             "Exit codes: 0 after SIGINT/SIGTERM, 1 for a configuration error, 2 for a fatal error.")
         {
             config,

@@ -9,15 +9,16 @@ using FleetVpn.Server.Management;
 namespace FleetVpn.Cli.Commands;
 
 /// <summary>
-/// Runs the server until SIGTERM/SIGINT, restarting it on SIGHUP (configuration re-read, as OpenVPN's
-/// hard restart) and SIGUSR1 (same configuration, soft restart). A restart ends the running server
-/// (every client is dropped, and told RESTART with `explicit-exit-notify`) and starts a new one;
+/// Runs the server until SIGTERM/SIGINT. SIGHUP re-reads the configuration and puts it in force without a restart
+/// (<see cref="VpnServer.Reload"/>: clients stay connected, new handshakes use the new certificate, CRL, ccd and
+/// scripts; unlike OpenVPN's hard restart). SIGUSR1 restarts (soft restart) with the configuration last read: the
+/// running server ends (every client is dropped, and told RESTART with `explicit-exit-notify`) and a new one starts;
 /// with `persist-tun` the tun device stays open and configured from one to the next.
 /// </summary>
 /// <remarks>
-/// A restart that could not come up is refused before the running server is touched: a SIGHUP whose
-/// configuration does not parse, and, once `user`/`group` dropped root, any restart that would need
-/// root again (a new tun device, changed tun settings, a port below the unprivileged range).
+/// A SIGHUP whose configuration does not parse changes nothing (the error names file, line and directive). A restart
+/// that could not come up is refused before the running server is touched: once `user`/`group` dropped root, any
+/// restart that would need root again (a new tun device, changed tun settings, a port below the unprivileged range).
 /// The server then keeps running as it was and the log says why.
 /// </remarks>
 internal sealed class ServeLoop
@@ -61,6 +62,7 @@ internal sealed class ServeLoop
             if (!await OpenManagementAsync(options.Management, first).ConfigureAwait(false)) return ServeCommand.ExitFatal;
             first = false;
             var server = new VpnServer(options, _log, keptTun, _management);
+            _lastRead = null;
             using var stop = new CancellationTokenSource();
             var run = server.RunAsync(stop.Token);
 
@@ -78,6 +80,7 @@ internal sealed class ServeLoop
                     _log.Info($"{name}[hard,] received, process exiting");
                     return await StopAsync(server, stop, run).ConfigureAwait(false);
                 }
+                if (received == PosixSignal.SIGHUP && server.IsServing && TryReload(server, name)) continue;
                 next = PrepareRestart(received, options);
             }
 
@@ -136,6 +139,43 @@ internal sealed class ServeLoop
         }
     }
 
+    /// <summary>
+    /// SIGHUP on a serving run: re-reads the configuration and puts it in force live. True when handled (reloaded, or
+    /// refused because the configuration does not load: the running one stays); false when the run stopped serving
+    /// meanwhile, and the SIGHUP restarts it. (On a run not serving yet the SIGHUP restarts it, as before.) The configuration read is kept for a later SIGUSR1 to restart with.
+    /// </summary>
+    private bool TryReload(VpnServer server, string name)
+    {
+        _log.Info($"{name}[hard,] received, re-reading the configuration (clients stay connected)");
+        ServerOptions reloaded;
+        try
+        {
+            reloaded = _reload();
+        }
+        catch (Exception error)
+        {
+            var message = error is ConfigException ? error.Message : $"{error.GetType().Name}: {error.Message}";
+            _log.Info($"{name}: configuration error, the server keeps running with the configuration it has: {message}");
+            return true;
+        }
+        try
+        {
+            if (server.Reload(reloaded) is null) return false;
+        }
+        catch (Exception error) when (error is System.Security.Cryptography.CryptographicException or ArgumentException or PlatformNotSupportedException or InvalidOperationException)
+        {
+            _log.Info($"{name}: the new TLS settings cannot be used, the server keeps running with the configuration it has: {error.Message}");
+            return true;
+        }
+        _lastRead = reloaded;
+        _log.Verb = reloaded.Verb;
+        _log.Mute = reloaded.Mute;
+        return true;
+    }
+
+    /// <summary>The configuration the last live reload read (null: none since the run started): what SIGUSR1 restarts with.</summary>
+    private ServerOptions? _lastRead;
+
     /// <summary>The options for the next run, or null (logged) when the restart is refused.</summary>
     private ServerOptions? PrepareRestart(PosixSignal signal, ServerOptions current)
     {
@@ -157,8 +197,8 @@ internal sealed class ServeLoop
         }
         else
         {
-            _log.Info($"{name}[soft,] received, restarting with the same configuration");
-            next = current;
+            _log.Info($"{name}[soft,] received, restarting with {(_lastRead is null ? "the same configuration" : "the configuration the last SIGHUP read")}");
+            next = _lastRead ?? current;
         }
 
         if (RefusalAfterPrivilegeDrop(current, next) is { } refusal)

@@ -5,7 +5,7 @@ namespace FleetVpn.Cli.Commands;
 
 /// <summary>
 /// The signals `fleetvpn serve` acts on, queued in arrival order: SIGTERM and SIGINT (shut down),
-/// SIGHUP (re-read the configuration and restart), SIGUSR1 (restart with the same configuration).
+/// SIGHUP (re-read the configuration and put it in force live), SIGUSR1 (restart).
 /// Each is caught, so none of them ends the process by itself.
 /// </summary>
 internal sealed class ServeSignals : IDisposable

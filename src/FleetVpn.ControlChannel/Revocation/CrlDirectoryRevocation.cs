@@ -26,5 +26,33 @@ public sealed class CrlDirectoryRevocation : IRevocationCheck
         return null;
     }
 
+    /// <summary>The serials named in the directory when <see cref="RevokesConnected"/> first looked (a reload reads it once).</summary>
+    private HashSet<ulong>? _revokedSerials;
+
+    /// <summary>As the per-handshake check, by serial alone: a file named after a decimal serial revokes it whoever issued it.</summary>
+    public bool RevokesConnected(CertificateIdentity identity)
+    {
+        var revoked = Volatile.Read(ref _revokedSerials);
+        if (revoked is null)
+        {
+            revoked = [];
+            try
+            {
+                foreach (var entry in System.IO.Directory.EnumerateFileSystemEntries(Directory))
+                {
+                    if (System.Numerics.BigInteger.TryParse(Path.GetFileName(entry), System.Globalization.NumberStyles.AllowLeadingSign,
+                            System.Globalization.CultureInfo.InvariantCulture, out var serial))
+                        revoked.Add(CertificateIdentity.HashSerial(serial));
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // unreadable now: connected clients stay; each new handshake still looks its serial up
+            }
+            Volatile.Write(ref _revokedSerials, revoked);
+        }
+        return revoked.Contains(identity.SerialHash);
+    }
+
     public string Describe(DateTime now) => $"crl-verify {Directory} dir: a certificate is revoked when a file named after its decimal serial exists there";
 }

@@ -42,6 +42,25 @@ public sealed class CrlFileRevocation : IRevocationCheck
         return null;
     }
 
+    /// <summary>Every revoked (issuer, serial) as identities, made at the first <see cref="RevokesConnected"/> (a reload).</summary>
+    private HashSet<CertificateIdentity>? _revokedIdentities;
+
+    public bool RevokesConnected(CertificateIdentity identity)
+    {
+        var revoked = Volatile.Read(ref _revokedIdentities);
+        if (revoked is null)
+        {
+            revoked = [];
+            foreach (var list in Lists)
+            {
+                uint issuer = CertificateIdentity.HashIssuer(list.Issuer);
+                foreach (var serial in list.RevokedSerials) revoked.Add(new CertificateIdentity(CertificateIdentity.HashSerial(serial), issuer));
+            }
+            Volatile.Write(ref _revokedIdentities, revoked);
+        }
+        return revoked.Contains(identity);
+    }
+
     public string Describe(DateTime now)
     {
         var parts = Lists.Select(l =>

@@ -44,6 +44,9 @@ public sealed class RevocationList
     /// <summary>How many serial numbers the CRL revokes.</summary>
     public int RevokedCount => _revoked.Count;
 
+    /// <summary>The revoked serial numbers.</summary>
+    public IEnumerable<BigInteger> RevokedSerials => _revoked;
+
     /// <summary>Decodes a DER CRL; a <see cref="FormatException"/> says why one cannot be read.</summary>
     public static RevocationList Decode(byte[] der)
     {

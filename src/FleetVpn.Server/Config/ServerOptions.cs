@@ -198,4 +198,28 @@ public sealed class ServerOptions
 
     /// <summary>`management IP PORT [PWFILE]` or `management PATH unix [PWFILE]`: the management listener; null = none.</summary>
     public ManagementEndpoint? Management { get; set; }
+
+    /// <summary>`script-security N` (default 1): 2 lets user scripts run, 3 lets passwords go to them in the environment (via-env).</summary>
+    public int ScriptSecurity { get; set; } = 1;
+
+    /// <summary>`client-connect CMD`: run when a client has authenticated; its dynamic config file (the last argument) is applied as a ccd file, a non-zero exit refuses the client.</summary>
+    public FleetVpn.Server.Scripts.ScriptCommand? ClientConnect { get; set; }
+
+    /// <summary>`client-disconnect CMD`: run when a client that connected goes.</summary>
+    public FleetVpn.Server.Scripts.ScriptCommand? ClientDisconnect { get; set; }
+
+    /// <summary>`auth-user-pass-verify CMD METHOD`: checks the username and password a client sends (key method 2); a non-zero exit refuses it.</summary>
+    public FleetVpn.Server.Scripts.ScriptCommand? AuthUserPassVerify { get; set; }
+
+    /// <summary>`auth-user-pass-verify CMD METHOD`: via-file or via-env.</summary>
+    public FleetVpn.Server.Scripts.PasswordPassing AuthUserPassVerifyMethod { get; set; }
+
+    /// <summary>`username-as-common-name`: the authenticated username stands for the certificate's CN (ccd, duplicate-cn, logs, scripts).</summary>
+    public bool UsernameAsCommonName { get; set; }
+
+    /// <summary>`tmp-dir DIR`: where the scripts' temporary files go (the client-connect dynamic config, via-file's credentials); null = $TMPDIR or /tmp.</summary>
+    public string? TmpDir { get; set; }
+
+    /// <summary>A shallow copy (the lists are shared: options are never changed once built).</summary>
+    public ServerOptions Copy() => (ServerOptions)MemberwiseClone();
 }

@@ -43,6 +43,7 @@ internal sealed class ServerOptionsBuilder
     private readonly CipherDirectives _ciphers = new();
     private readonly CrlVerifyDirective _crlVerify = new();
     private readonly TlsPolicyDirectives _tlsPolicy = new();
+    private readonly ScriptDirectives _scripts = new();
     // The cert and key directives with their PEM text and the order they were applied in, so a
     // mismatch is reported at whichever of the two came last.
     private (ConfigDirective Directive, string Pem, int Sequence)? _cert;
@@ -125,6 +126,9 @@ internal sealed class ServerOptionsBuilder
             case "tls-ciphersuites": _tlsPolicy.ApplyCipherSuites(directive); break;
             case "tls-groups": TlsPolicyDirectives.ApplyGroups(directive); break;
             case "ecdh-curve": _options.Warnings.Add(TlsPolicyDirectives.ApplyEcdhCurve(directive)); break;
+            case "script-security" or "client-connect" or "client-disconnect" or "auth-user-pass-verify" or "username-as-common-name" or "tmp-dir":
+                _scripts.Apply(directive, _options, _directory);
+                break;
             case "rcvbuf": _options.ReceiveBufferBytes = SocketBufferSize(directive); break;
             case "sndbuf": _options.SendBufferBytes = SocketBufferSize(directive); break;
             default:
@@ -140,6 +144,8 @@ internal sealed class ServerOptionsBuilder
         // options_postprocess_verify_ce() in options.c: "--ccd-exclusive must be used with --client-config-dir".
         if (_ccdExclusive is not null && _options.ClientConfigDir is null)
             throw _ccdExclusive.Error("must be used with client-config-dir");
+
+        _scripts.Check(_options);
 
         if (_ca is null) throw Missing("ca");
         if (_cert is not { } cert) throw Missing("cert");

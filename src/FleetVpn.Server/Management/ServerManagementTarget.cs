@@ -13,9 +13,6 @@ namespace FleetVpn.Server.Management;
 /// </summary>
 public sealed class ServerManagementTarget(ServerContext server) : IManagementTarget
 {
-    /// <summary>How long a kill waits for the client to acknowledge RESTART before the session goes anyway.</summary>
-    private static readonly TimeSpan AcknowledgeWait = TimeSpan.FromSeconds(2);
-
     public int DefaultStatusVersion => server.Options.StatusVersion;
 
     public int ClientCount => server.Sessions.Count;
@@ -72,17 +69,7 @@ public sealed class ServerManagementTarget(ServerContext server) : IManagementTa
     {
         // Logged at once: a client told RESTART may be back (replacing this session) before the acknowledgement wait ends.
         server.Log.Info($"{session.Name}: killed by the management interface ({command}), sending {message}", "management-kill");
-        try
-        {
-            var told = session.NotifyRestartAsync(message);
-            await Task.WhenAny(told, Task.Delay(AcknowledgeWait)).ConfigureAwait(false);
-            for (int i = 0; i < 40 && !session.ControlChannelIdle; i++) await Task.Delay(50).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
-        {
-            // the control channel is gone: the session is closed below all the same
-        }
-        session.Close($"killed by the management interface ({command})");
+        await SessionEviction.EvictAsync(session, message, $"killed by the management interface ({command})").ConfigureAwait(false);
     }
 
     private static bool SameAddress(IPEndPoint remote, IPEndPoint wanted)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using FleetVpn.ControlChannel;
+using FleetVpn.ControlChannel.Revocation;
 using FleetVpn.Protocol.DataChannel;
 using FleetVpn.Protocol.Keys;
 using FleetVpn.Protocol.Messages;
@@ -14,6 +15,7 @@ using FleetVpn.Server.Config;
 using FleetVpn.Server.Diagnostics;
 using FleetVpn.Server.Engine;
 using FleetVpn.Server.Routing;
+using FleetVpn.Server.Scripts;
 
 namespace FleetVpn.Server.Sessions;
 
@@ -42,6 +44,9 @@ public sealed class ClientSession
     private readonly TlsCryptV2SessionKey? _tlsCryptV2;
     private long _previousKeysUntilMs;
     private int _closed;
+
+    /// <summary>The server the session belongs to.</summary>
+    internal ServerContext Server => _server;
 
     /// <param name="tlsCryptV2Key">For a tls-crypt-v2 client, <see cref="TlsCryptWrapper.CompactKey"/> of its Kc (server role).</param>
     public ClientSession(ServerContext server, Worker owner, PeerAddress remoteAddress, SessionId own, SessionId remote, ReadOnlySpan<byte> tlsCryptV2Key = default)
@@ -109,6 +114,19 @@ public sealed class ClientSession
     public int PeerId { get; set; } = -1;
     public SessionState State { get; private set; } = SessionState.Handshaking;
     public string CommonName { get; private set; } = "UNDEF";
+
+    /// <summary>
+    /// The client's certificate as a reloaded CRL needs it (serial and issuer, hashed: 12 bytes); empty until its first
+    /// TLS handshake. A renegotiation must present the same certificate, as OpenVPN locks the certificate hash.
+    /// </summary>
+    public CertificateIdentity Certificate
+    {
+        get => new(_certificateSerialHash, _certificateIssuerHash);
+        private set => (_certificateSerialHash, _certificateIssuerHash) = (value.SerialHash, value.IssuerHash);
+    }
+    // Two plain fields rather than the 16-byte struct: the uint packs beside the session's other 4-byte fields.
+    private ulong _certificateSerialHash;
+    private uint _certificateIssuerHash;
     public uint VirtualAddress { get; private set; }
     public bool UsesPeerId { get; private set; }
     public bool CompLzoFraming { get; private set; }
@@ -139,9 +157,16 @@ public sealed class ClientSession
 
     public string Name => $"{CommonName}/{ServerContext.Describe(RemoteEndPoint)}";
 
+    /// <summary>Set once the client is being evicted (its certificate revoked): no data passes either way from then on.</summary>
+    private volatile bool _trafficCut;
+
+    /// <summary>Stops the client's data at once, before its session closes (which waits for its control channel).</summary>
+    public void CutTraffic() => _trafficCut = true;
+
     /// <summary>The keys for a data packet's key-id, or null.</summary>
     public DataChannelKeys? KeysFor(int keyId)
     {
+        if (_trafficCut) return null;
         var keys = Keys;
         if (keys is not null && keys.KeyId == keyId) return keys;
         var previous = PreviousKeys;
@@ -382,10 +407,18 @@ public sealed class ClientSession
         try
         {
             await tls.AuthenticateAsync(handshakeTimeout.Token).ConfigureAwait(false);
-            string commonName = ClientCertificatePolicy.CommonName(tls.ClientCertificate!);
-            if (negotiation.IsInitial) CommonName = commonName;
-            else if (commonName != CommonName)
+            var certificate = tls.ClientCertificate!;
+            string commonName = ClientCertificatePolicy.CommonName(certificate);
+            var identity = CertificateIdentity.Of(certificate);
+            if (negotiation.IsInitial)
+            {
+                CommonName = commonName;
+                Certificate = identity;
+            }
+            else if (identity != Certificate)
+            {
                 throw new InvalidDataException($"renegotiation presented another certificate (CN '{commonName}')");
+            }
             log.Write(3, $"{Name}: TLS established for key-id {negotiation.KeyId} ({tls.TlsDescription})");
 
             var client = await tls.ReadKeyMethod2Async(handshakeTimeout.Token).ConfigureAwait(false);
@@ -410,6 +443,14 @@ public sealed class ClientSession
                     authFailed = "AUTH_FAILED,Data channel cipher negotiation failed (no shared cipher)";
                 }
             }
+            if (refusal is null && _server.Options.AuthUserPassVerify is { } verify)
+            {
+                var authRefusal = await SessionScripts.VerifyUserPassAsync(this, verify, client, certificate, negotiation.IsInitial, lifetime).ConfigureAwait(false);
+                if (authRefusal is not null && !negotiation.IsInitial) throw new InvalidDataException($"renegotiation refused: {authRefusal}");
+                if (authRefusal is not null) (refusal, authFailed) = (authRefusal, "AUTH_FAILED");
+                // username-as-common-name: from here on the username names the client (ccd, duplicate-cn, logs, scripts).
+                else if (negotiation.IsInitial && _server.Options.UsernameAsCommonName) CommonName = ScriptEnvironment.SafeUsername(client.Username);
+            }
 
             var serverKeys = KeySource.NewRandom(withPreMaster: false);
             var reply = new KeyMethod2Message
@@ -433,6 +474,8 @@ public sealed class ClientSession
                 var (ccd, ccdRefusal) = ClientAddressing.LoadClientConfig(_server.Options, CommonName);
                 var addressing = new ClientAddressing(_server, this);
                 ccdRefusal ??= addressing.Acquire(ccd);
+                if (ccdRefusal is null && _server.Options.ClientConnect is { } connectScript)
+                    (ccd, addressing, ccdRefusal) = await SessionScripts.ClientConnectAsync(this, connectScript, ccd, addressing, certificate, client, lifetime).ConfigureAwait(false);
                 if (ccdRefusal is not null)
                 {
                     await RefuseAsync(tls, ccdRefusal, "AUTH_FAILED", lifetime).ConfigureAwait(false);
@@ -625,8 +668,10 @@ public sealed class ClientSession
         KeyNegotiation? negotiation;
         ClientAddressing? addressing;
         uint address;
+        bool wasEstablished;
         lock (_gate)
         {
+            wasEstablished = State == SessionState.Established;
             State = SessionState.Closed;
             _tlsCryptV2?.Clear();
             negotiation = _negotiation;
@@ -641,13 +686,14 @@ public sealed class ClientSession
         negotiation?.ReleaseTls();
         _server.Log.Write(level, $"{Name} disconnected: {reason}{(detail is null || !_server.Log.IsEnabled(4) ? "" : $" ({detail})")}", "disconnect");
         _server.SessionObserver?.Closed(this, reason);
+        if (wasEstablished) SessionScripts.RunClientDisconnect(this);
     }
 
     /// <summary>Encrypts and sends one payload (tun packet or ping). <paramref name="framed"/> has one spare byte in front for comp-lzo framing.</summary>
     public void SendData(Span<byte> framed, Span<byte> packetBuffer)
     {
         var keys = Keys;
-        if (keys is null) return;
+        if (keys is null || _trafficCut) return;
         ReadOnlySpan<byte> plaintext = framed[1..];
         if (CompLzoFraming)
         {

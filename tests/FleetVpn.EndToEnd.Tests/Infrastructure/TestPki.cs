@@ -63,6 +63,10 @@ public sealed class TestPki
         };
     }
 
+    /// <summary>A further server certificate (serverAuth) from <see cref="Ca"/>, e.g. the renewed one a reload takes up.</summary>
+    public CertificateFiles IssueServer(string commonName) =>
+        Issue(Directory, Ca, commonName, ServerAuthOid, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(30));
+
     /// <summary>Writes a PEM CRL signed by <see cref="Ca"/> that revokes <paramref name="revoked"/>, valid for a day.</summary>
     public void WriteCrl(string path, params CertificateFiles[] revoked) =>
         WriteCrl(path, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), revoked);

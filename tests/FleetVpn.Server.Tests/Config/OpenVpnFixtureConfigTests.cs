@@ -64,8 +64,6 @@ public sealed class OpenVpnFixtureConfigTests
     }
 
     [Theory]
-    [InlineData("tls-auth", "server.conf:15: 'script-security 2': not supported")]
-    [InlineData("auth-failed", "server.conf:15: 'script-security 2': not supported")]
     [InlineData("compress-stub", "server.conf:15: 'compress': not supported")]
     [InlineData("compress-migrate", "server.conf:15: 'compress migrate': not supported")]
     [InlineData("legacy-prf-cbc", "server.conf:9: 'ifconfig 10.8.0.1 10.8.0.2': not supported")]
@@ -74,6 +72,19 @@ public sealed class OpenVpnFixtureConfigTests
     {
         var error = Assert.Throws<ConfigException>(() => ParseSession(session));
         Assert.Equal(message, error.Message);
+    }
+
+    [Theory]
+    [InlineData("tls-auth", "/usr/bin/true")]
+    [InlineData("auth-failed", "/usr/bin/false")]
+    public void The_username_password_sessions_parse_completely(string session, string verifier)
+    {
+        var options = ParseSession(session);
+
+        Assert.Equal(2, options.ScriptSecurity);
+        Assert.Equal(verifier, options.AuthUserPassVerify!.Program);
+        Assert.Equal(FleetVpn.Server.Scripts.PasswordPassing.ViaEnv, options.AuthUserPassVerifyMethod);
+        Assert.Contains(options.Warnings, w => w.Contains("no password variable", StringComparison.Ordinal));
     }
 
     [Fact]

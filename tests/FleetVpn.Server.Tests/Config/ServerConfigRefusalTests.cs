@@ -30,7 +30,7 @@ public sealed class ServerConfigRefusalTests
     [InlineData("mssfix 1400 mtu")]
     [InlineData("mssfix 1400 fixed")]
     [InlineData("cipher none")]
-    [InlineData("script-security 2")]
+    [InlineData("client-cert-not-required")]
     [InlineData("server 10.8.0.0 255.255.255.0 nopool")]
     [InlineData("reneg-sec 3600 1800")]
     [InlineData("tun-mtu 1500 1500")]

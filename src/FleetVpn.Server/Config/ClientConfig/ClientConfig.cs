@@ -31,4 +31,18 @@ public sealed record ClientConfig
 
     /// <summary><c>iroute NETWORK [NETMASK]</c>: networks behind this client, in file order (no netmask = a host route, /32).</summary>
     public IReadOnlyList<ClientIRoute> IRoutes { get; init; } = [];
+
+    /// <summary>
+    /// This file's directives followed by <paramref name="later"/>'s, as OpenVPN applies a client-connect script's dynamic
+    /// config file on top of the ccd file: a later <c>ifconfig-push</c> wins, <c>push</c> and <c>iroute</c> lines add up,
+    /// a later <c>push-reset</c> drops the pushes before it, and <c>disable</c> in either refuses.
+    /// </summary>
+    public ClientConfig Then(ClientConfig later) => new()
+    {
+        IfconfigPush = later.IfconfigPush ?? IfconfigPush,
+        Push = later.PushReset ? later.Push : [.. Push, .. later.Push],
+        PushReset = PushReset || later.PushReset,
+        Disable = Disable || later.Disable,
+        IRoutes = [.. IRoutes, .. later.IRoutes],
+    };
 }
