@@ -61,6 +61,14 @@ public sealed class VpnServer
     /// </summary>
     public TunDevice? Tun => _tun;
 
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the run serves (tun up, sockets bound, workers running): when it logs "Initialization Sequence Completed".</summary>
+    public Task Started => _started.Task;
+
+    /// <summary>The running server's state (sessions, counters), from the moment its sockets are bound.</summary>
+    public ServerContext? Context { get; private set; }
+
     public async Task RunAsync(CancellationToken cancellation)
     {
         // The tun gets NET+1 of `server NET MASK`; the pool itself is built once, in ServerContext.
@@ -113,6 +121,7 @@ public sealed class VpnServer
     {
         var ports = Bind(WorkerCount(_options));
         var server = new ServerContext(_options, _log, ports, tun);
+        Context = server;
         foreach (var warning in _options.Warnings) _log.Info($"WARNING: {warning}");
         if (_options.Revocation is { } revocation) _log.Info(revocation.Describe(DateTime.UtcNow));
         var cpus = WorkerCpus(_options);
@@ -146,6 +155,7 @@ public sealed class VpnServer
         var threads = workers.Select(w => StartThread($"fleetvpn-w{w.Index}", () => w.Run(stop.Token))).ToList();
         DataPathWarmup.Run();
         _log.Info("Initialization Sequence Completed");
+        _started.TrySetResult();
 
         try
         {
