@@ -9,9 +9,9 @@ namespace FleetVpn.Cli.Commands;
 /// process that reads `daemon` starts a second copy of itself, same executable, arguments, directory and
 /// environment, plus <see cref="ReadySocketVariable"/>: the path of a unix datagram socket on which the first waits.
 /// The copy makes itself a session leader (setsid: no controlling terminal), serves, and once the server is up sends
-/// "READY=1" there (the sd_notify message) and points its standard streams at /dev/null. The first process then
-/// exits 0; when the copy exits before it is ready, with the copy's exit code (its error was printed on the
-/// terminal they shared).
+/// "READY=1" there (the sd_notify message) and points its standard streams at /dev/null. Until then the first
+/// process passes the copy's output on to its own; it exits 0 at READY=1, or, when the copy exits before it is
+/// ready, with the copy's exit code (after its error messages).
 /// </summary>
 internal static class ServeDaemon
 {
@@ -34,10 +34,25 @@ internal static class ServeDaemon
             socket.Bind(new UnixDomainSocketEndPoint(socketPath));
 
             var (file, arguments) = OwnCommandLine();
-            var start = new ProcessStartInfo(file) { UseShellExecute = false }; // inherits the terminal (stdin, stdout, stderr)
+            // The copy writes into pipes of ours, which we pass on until it is ready. It must not inherit our standard
+            // streams: the runtime keeps duplicates of descriptors 1 and 2 once the console was used, so a terminal or
+            // a caller's pipe would stay open (a `$(fleetvpn serve ...)` would never see its end) after the detach.
+            var start = new ProcessStartInfo(file)
+            {
+                UseShellExecute = false,
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
             foreach (var argument in arguments) start.ArgumentList.Add(argument);
             start.Environment[ReadySocketVariable] = socketPath;
-            using var copy = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
+            using var copy = new Process { StartInfo = start };
+            copy.OutputDataReceived += (_, line) => { if (line.Data is not null) Console.Out.WriteLine(line.Data); };
+            copy.ErrorDataReceived += (_, line) => { if (line.Data is not null) Console.Error.WriteLine(line.Data); };
+            if (!copy.Start()) throw new InvalidOperationException($"could not start {file}");
+            copy.StandardInput.Close();
+            copy.BeginOutputReadLine();
+            copy.BeginErrorReadLine();
 
             using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
             var ready = WaitForReadyAsync(socket, waiting.Token);
