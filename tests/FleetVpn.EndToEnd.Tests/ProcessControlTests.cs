@@ -161,6 +161,7 @@ public sealed partial class ProcessControlTests(E2EFixture env, ITestOutputHelpe
             remote-cert-tls client
             status status.log 1
             writepid server.pid
+            explicit-exit-notify
             verb 3
 
             """);
@@ -173,6 +174,11 @@ public sealed partial class ProcessControlTests(E2EFixture env, ITestOutputHelpe
         Assert.Equal(server.Process.Pid.ToString(), File.ReadAllText(Path.Combine(directory, "server.pid")).Trim());
         var statusLine = await WaitForFileLineAsync(Path.Combine(directory, "status.log"), l => l.Contains("client1", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         Assert.True(statusLine is not null, $"{directory}/status.log never listed client1.\n{server.Process.Describe()}");
+
+        if (server.Kind != ServerKind.FleetVpn) return; // openvpn reads a relative `cd` again from the directory it moved to
+        // A SIGHUP reads the same file again, now from inside DIR: the relative paths still name the same files.
+        await SignalTests.RestartAsync(server, client, SIGHUP, output);
+        Assert.Equal(directory, ReadLink($"/proc/{server.Process.Pid}/cwd"));
     }
 
     /// <summary>"client1/10.77.N.2:PORT connected, assigned ..." after the log file's time stamp.</summary>
