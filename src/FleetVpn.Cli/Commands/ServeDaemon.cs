@@ -22,6 +22,9 @@ internal static class ServeDaemon
     public static string? ParentReadySocket =>
         Environment.GetEnvironmentVariable(ReadySocketVariable) is { Length: > 0 } path ? path : null;
 
+    /// <summary>Whether this process is the detached copy (it then runs as a daemon).</summary>
+    public static bool IsDetachedCopy => ParentReadySocket is not null;
+
     /// <summary>Starts the detached copy and waits until it is ready (0) or has exited (its exit code).</summary>
     public static async Task<int> StartDetachedAsync(CancellationToken cancellation)
     {
@@ -97,7 +100,4 @@ internal static class ServeDaemon
         if (Path.GetFileNameWithoutExtension(host) == "dotnet") arguments.Insert(0, Path.GetFullPath(commandLine[0]));
         return (host, arguments);
     }
-
-    /// <summary>Whether this process is the detached copy (it then runs as a daemon).</summary>
-    public static bool IsDetachedCopy => ParentReadySocket is not null;
 }
