@@ -38,6 +38,7 @@ public sealed class VpnServer
     private readonly ManagementServer? _management;
     private StatusFileWriter? _statusWriter;
     private TunDevice? _tun;
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <param name="options">The configuration of this run.</param>
     /// <param name="log">Where the run logs.</param>
@@ -60,8 +61,6 @@ public sealed class VpnServer
     /// Null once closed.
     /// </summary>
     public TunDevice? Tun => _tun;
-
-    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes once the run serves (tun up, sockets bound, workers running): when it logs "Initialization Sequence Completed".</summary>
     public Task Started => _started.Task;
