@@ -42,6 +42,7 @@ public sealed class VpnServer
     /// <summary>The run's engine while it serves (from the ready line to the start of shutdown): what a reload changes.</summary>
     private volatile ServerContext? _serving;
     private TunDevice? _tun;
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <param name="options">The configuration of this run.</param>
     /// <param name="log">Where the run logs.</param>
@@ -64,6 +65,12 @@ public sealed class VpnServer
     /// Null once closed.
     /// </summary>
     public TunDevice? Tun => _tun;
+
+    /// <summary>Completes once the run serves (tun up, sockets bound, workers running): when it logs "Initialization Sequence Completed".</summary>
+    public Task Started => _started.Task;
+
+    /// <summary>The running server's state (sessions, counters), from the moment its sockets are bound.</summary>
+    public ServerContext? Context { get; private set; }
 
     public async Task RunAsync(CancellationToken cancellation)
     {
@@ -117,6 +124,7 @@ public sealed class VpnServer
     {
         var ports = Bind(WorkerCount(_options));
         var server = new ServerContext(_options, _log, ports, tun);
+        Context = server;
         foreach (var warning in _options.Warnings) _log.Info($"WARNING: {warning}");
         if (_options.Revocation is { } revocation) _log.Info(revocation.Describe(DateTime.UtcNow));
         var cpus = WorkerCpus(_options);
@@ -154,6 +162,7 @@ public sealed class VpnServer
         DataPathWarmup.Run();
         _serving = server;
         _log.Info("Initialization Sequence Completed");
+        _started.TrySetResult();
 
         try
         {
@@ -222,7 +231,7 @@ public sealed class VpnServer
             .ToList();
         foreach (var session in revoked)
         {
-            _log.Info($"{session.Name}: certificate revoked by the reloaded crl-verify, disconnecting", "revoked");
+            _log.Info($"{session.Name} certificate revoked by the reloaded crl-verify, disconnecting", "revoked");
             _ = SessionEviction.EvictAsync(session, "RESTART", "certificate revoked (crl-verify reloaded by SIGHUP)", cutTraffic: true);
         }
         return revoked.Count;

@@ -41,6 +41,7 @@ public sealed class MetricsTests(E2EFixture env, ITestOutputHelper output) : ICl
             Assert.True(connected["fleetvpn_handshake_duration_seconds_count"] >= 2, connected.Text);
             Assert.True(connected["fleetvpn_handshake_duration_seconds_sum"] > 0, connected.Text);
             Assert.Equal(0, connected.Sum("fleetvpn_handshakes_failed_total"));
+            Assert.Equal(0, connected["fleetvpn_log_lines_dropped_total"]); // the log queue kept up
             Assert.True(connected["fleetvpn_process_resident_memory_bytes"] > 0, connected.Text);
             Assert.True(connected["fleetvpn_gc_heap_size_bytes"] > 0, connected.Text);
             Assert.Contains("fleetvpn_kernel_udp_rcvbuf_errors_total{ip=\"4\"}", connected.Samples.Keys);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using FleetVpn.Platform.Hosting;
 using FleetVpn.Server;
 using FleetVpn.Server.Config;
 using FleetVpn.Server.Logging;
@@ -12,6 +13,13 @@ namespace FleetVpn.Cli.Commands;
 /// config (same file, same overrides) and puts it in force without dropping clients, SIGUSR1 restarts the server
 /// with the config last read (<see cref="ServeLoop"/>). Exit codes: 0 clean shutdown, 1 configuration error, 2 fatal error while serving.
 /// </summary>
+/// <remarks>
+/// Process directives, in OpenVPN's order: the configuration is read (relative paths against `--cd`, then each `cd`),
+/// `daemon` detaches (<see cref="ServeDaemon"/>), the process directory becomes the `cd` directory (or "/" for a
+/// daemon without one, as daemon(3) does), the log opens (`log`/`log-append` file, else syslog with `daemon` or
+/// `syslog`, else standard output), `writepid` writes the PID (deleted again at exit). Under systemd, readiness
+/// and shutdown are reported through NOTIFY_SOCKET (<see cref="ServeReadiness"/>).
+/// </remarks>
 internal static class ServeCommand
 {
     public const int ExitOk = 0;
@@ -56,6 +64,9 @@ internal static class ServeCommand
 
     private static async Task<int> RunAsync(string configPath, string? workingDirectory, IReadOnlyList<string> overrides, CancellationToken cancellation)
     {
+        // Later parses (SIGHUP) must find the same files after `cd` or `daemon` moved the process directory.
+        var startDirectory = Path.GetFullPath(workingDirectory ?? ".");
+        var fullConfigPath = Path.GetFullPath(configPath, startDirectory);
         ServerOptions options;
         try
         {
@@ -67,10 +78,83 @@ internal static class ServeCommand
             return ExitConfigError;
         }
 
-        var log = new ServerLog(options.Verb, options.Mute);
-        using var signals = new ServeSignals();
-        await using var onCancel = cancellation.Register(() => signals.Post(PosixSignal.SIGTERM));
-        var loop = new ServeLoop(log, () => ServerConfigParser.ParseFile(configPath, overrides, workingDirectory), signals);
-        return await loop.RunAsync(options);
+        var process = options.Process;
+        if (process.Daemon && !ServeDaemon.IsDetachedCopy) return await ServeDaemon.StartDetachedAsync(cancellation);
+        if (ServeDaemon.IsDetachedCopy) TerminalDetachment.StartSession();
+
+        // OpenVPN's `cd` changes the process directory; daemon(3) without it goes to "/".
+        var directory = process.Directory ?? (workingDirectory is null ? null : startDirectory);
+        if (directory is not null) Directory.SetCurrentDirectory(directory);
+        else if (ServeDaemon.IsDetachedCopy) Directory.SetCurrentDirectory("/");
+
+        ServerLog log;
+        try
+        {
+            log = OpenLog(options);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"fatal: log file {process.LogFile}: {e.Message}");
+            return ExitConfigError;
+        }
+
+        using (log)
+        {
+            if (process.PidFile is { } pidFile && !TryWritePidFile(pidFile, log)) return ExitConfigError;
+            try
+            {
+                using var signals = new ServeSignals();
+                await using var onCancel = cancellation.Register(() => signals.Post(PosixSignal.SIGTERM));
+                var parent = ServeDaemon.ParentReadySocket is { } parentSocket ? new SystemdNotifier(parentSocket) : null;
+                await using var readiness = new ServeReadiness(SystemdNotifier.FromEnvironment(), parent, log);
+                var loop = new ServeLoop(log, () => ServerConfigParser.ParseFile(fullConfigPath, overrides, startDirectory), signals, readiness);
+                return await loop.RunAsync(options);
+            }
+            finally
+            {
+                if (process.PidFile is { } written) TryDelete(written);
+            }
+        }
+    }
+
+    /// <summary>The log the configuration asks for: a `log`/`log-append` file, syslog (`daemon`, `syslog`), or standard output.</summary>
+    private static ServerLog OpenLog(ServerOptions options)
+    {
+        var process = options.Process;
+        switch (process.LogDestination)
+        {
+            case LogDestination.File:
+                return new ServerLog(options.Verb, options.Mute, TextLogSink.OpenFile(process.LogFile!, process.LogAppend));
+            case LogDestination.Syslog:
+                var sink = new SyslogSink(process.SyslogTag);
+                if (!SyslogSink.IsReachable(SyslogSink.DefaultSocketPath, out var reason))
+                    Console.Error.WriteLine($"WARNING: syslog socket {SyslogSink.DefaultSocketPath}: {reason}; log lines are dropped (and counted) until it is there, or use 'log FILE'");
+                return new ServerLog(options.Verb, options.Mute, sink);
+            default:
+                return new ServerLog(options.Verb, options.Mute);
+        }
+    }
+
+    /// <summary>`writepid FILE`: the process's PID and a newline, as OpenVPN writes it.</summary>
+    private static bool TryWritePidFile(string path, ServerLog log)
+    {
+        try
+        {
+            File.WriteAllText(path, $"{Environment.ProcessId}\n");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.Fatal($"fatal: writepid {path}: {e.Message}");
+            Console.Error.WriteLine($"fatal: writepid {path}: {e.Message}");
+            return false;
+        }
+    }
+
+    /// <summary>The pid file goes with the process (after `user` it may not be ours to delete: then it stays).</summary>
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 }

@@ -26,15 +26,18 @@ internal sealed class ServeLoop
     private readonly ServerLog _log;
     private readonly Func<ServerOptions> _reload;
     private readonly ServeSignals _signals;
+    private readonly ServeReadiness _readiness;
 
     /// <param name="log">The log of every run (its verb and mute follow each new configuration).</param>
     /// <param name="reload">Parses the configuration again (same file, same overrides); throws <see cref="ConfigException"/>.</param>
     /// <param name="signals">Where the signals come from.</param>
-    public ServeLoop(ServerLog log, Func<ServerOptions> reload, ServeSignals signals)
+    /// <param name="readiness">Who hears when a run is up, a restart begins, the process stops (systemd, a daemon's parent).</param>
+    public ServeLoop(ServerLog log, Func<ServerOptions> reload, ServeSignals signals, ServeReadiness readiness)
     {
         _log = log;
         _reload = reload;
         _signals = signals;
+        _readiness = readiness;
     }
 
     /// <summary>The management interface: one for the process, kept across restarts as OpenVPN keeps its own.</summary>
@@ -65,6 +68,7 @@ internal sealed class ServeLoop
             _lastRead = null;
             using var stop = new CancellationTokenSource();
             var run = server.RunAsync(stop.Token);
+            _ = ReportStartAsync(server, run);
 
             ServerOptions? next = null;
             while (next is null)
@@ -78,10 +82,18 @@ internal sealed class ServeLoop
                 if (ServeSignals.IsShutdown(received))
                 {
                     _log.Info($"{name}[hard,] received, process exiting");
+                    _readiness.Stopping();
                     return await StopAsync(server, stop, run).ConfigureAwait(false);
                 }
-                if (received == PosixSignal.SIGHUP && server.IsServing && TryReload(server, name)) continue;
+                _readiness.Restarting();
+                if (received == PosixSignal.SIGHUP && server.IsServing && TryReload(server, name))
+                {
+                    // A live reload: the same run goes on (systemd hears READY=1 again, as after a refused restart).
+                    _readiness.RestartRefused(server);
+                    continue;
+                }
                 next = PrepareRestart(received, options);
+                if (next is null) _readiness.RestartRefused(server);
             }
 
             // Bring the running server down; its tun stays open when persist-tun kept it.
@@ -107,10 +119,17 @@ internal sealed class ServeLoop
             if (_signals.ShutdownPending())
             {
                 _log.Info("shutdown requested during the restart, process exiting");
+                _readiness.Stopping();
                 keptTun?.Dispose();
                 return ServeCommand.ExitOk;
             }
         }
+    }
+
+    /// <summary>Tells <see cref="_readiness"/> once <paramref name="server"/> serves (not when the run fails first).</summary>
+    private async Task ReportStartAsync(VpnServer server, Task run)
+    {
+        if (await Task.WhenAny(server.Started, run).ConfigureAwait(false) == server.Started) _readiness.Started(server);
     }
 
     /// <summary>
@@ -133,7 +152,11 @@ internal sealed class ServeLoop
         }
         catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException)
         {
-            if (startUp) Console.Error.WriteLine($"fatal: management {wanted}: {e.Message}");
+            if (startUp)
+            {
+                _log.Fatal($"fatal: management {wanted}: {e.Message}");
+                Console.Error.WriteLine($"fatal: management {wanted}: {e.Message}");
+            }
             else _log.Info($"MANAGEMENT: cannot listen on {wanted}: {e.Message}; going on without the management interface");
             return !startUp;
         }
@@ -244,9 +267,11 @@ internal sealed class ServeLoop
         return Fatal(server.Tun, error);
     }
 
-    private static int Fatal(TunDevice? tun, Exception error)
+    private int Fatal(TunDevice? tun, Exception error)
     {
         tun?.Dispose();
+        // Both: standard error for a terminal (it is /dev/null once a daemon detached), the log for syslog or a log file.
+        _log.Fatal($"fatal: {error.Message}");
         Console.Error.WriteLine($"fatal: {error.Message}");
         return ServeCommand.ExitFatal;
     }

@@ -51,6 +51,9 @@ public sealed class ServerOptions
     /// <summary>`mute N` (0 = off).</summary>
     public int Mute { get; set; }
 
+    /// <summary>`daemon`, `syslog`, `log`, `log-append`, `writepid`, `cd`: how the process runs and where it logs.</summary>
+    public ProcessSettings Process { get; } = new();
+
     /// <summary>`reneg-sec N` (default 3600; 0 = the server never starts one).</summary>
     public int RenegSeconds { get; set; } = 3600;
 

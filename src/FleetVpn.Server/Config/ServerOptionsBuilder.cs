@@ -106,6 +106,7 @@ internal sealed class ServerOptionsBuilder
             case "tls-server": NoArguments(directive); break; // implied: FleetVPN is always the TLS server
             case "mode": ApplyMode(directive); break;
             case "cd": ApplyCd(directive); break;
+            case "daemon" or "syslog" or "log" or "log-append" or "writepid": ProcessDirectives.Apply(directive, _options.Process, _directory); break;
             case "client-config-dir": ApplyClientConfigDir(directive); break;
             case "ccd-exclusive": NoArguments(directive); _options.CcdExclusive = true; _ccdExclusive = directive; break;
             case "mssfix": ApplyMssFix(directive); break;
@@ -387,12 +388,13 @@ internal sealed class ServerOptionsBuilder
 
     private void ApplyCd(ConfigDirective directive)
     {
-        // OpenVPN changes the process directory at once; FleetVPN only moves the base of the
-        // relative paths that follow (the process directory stays where it was).
+        // OpenVPN changes the process directory at once; the parser moves the base of the relative paths
+        // that follow, and `fleetvpn serve` changes the process directory to it once the file is read.
         var directory = ConfigFiles.Resolve(_directory, Single(directive));
         if (!Directory.Exists(directory))
             throw directive.Error($"cd to '{directory}' failed: No such file or directory");
         _directory = directory;
+        _options.Process.Directory = directory;
     }
 
     private void ApplyClientConfigDir(ConfigDirective directive)

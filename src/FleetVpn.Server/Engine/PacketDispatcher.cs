@@ -128,7 +128,7 @@ public sealed class PacketDispatcher
         if (!session.OwnsSource(BinaryPrimitives.ReadUInt32BigEndian(payload[12..])))
         {
             ServerCounters.Increment(ref counters.SpoofedSource);
-            _server.Log.Write(4, $"{session.Name}: dropped packet with source address not its own", "spoofed");
+            _server.Log.Write(4, $"{session.Name} dropped packet with source address not its own", "spoofed");
             return;
         }
         if (session.MaxMss > 0) TcpMssClamp.Apply(payload, session.MaxMss);

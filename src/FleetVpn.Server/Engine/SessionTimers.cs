@@ -45,7 +45,7 @@ public sealed class SessionTimers
         }
         catch (Exception e)
         {
-            _server.Log.Info($"{session.Name}: timer failed: {e.Message}", "timer-error");
+            _server.Log.Info($"{session.Name} timer failed: {e.Message}", "timer-error");
             return now + 1000;
         }
     }

@@ -68,7 +68,7 @@ public sealed class ServerManagementTarget(ServerContext server) : IManagementTa
     private async Task KillAsync(ClientSession session, string message, string command)
     {
         // Logged at once: a client told RESTART may be back (replacing this session) before the acknowledgement wait ends.
-        server.Log.Info($"{session.Name}: killed by the management interface ({command}), sending {message}", "management-kill");
+        server.Log.Info($"{session.Name} killed by the management interface ({command}), sending {message}", "management-kill");
         await SessionEviction.EvictAsync(session, message, $"killed by the management interface ({command})").ConfigureAwait(false);
     }
 

@@ -44,6 +44,7 @@ public sealed class ServerMetrics : IDisposable
         Meter.CreateObservableCounter("fleetvpn.disconnects", () => Disconnects(ConnectedClients()), "{client}", "Connected clients that went away (connects minus those connected now).");
 
         Meter.CreateObservableCounter("fleetvpn.drops", Drops, "{packet}", "Datagrams dropped, by reason.");
+        Meter.CreateObservableCounter("fleetvpn.log.lines_dropped", () => server.Log.LinesDropped, "{line}", "Log lines lost: the log queue was full (logging never waits) or the log output failed.");
         Meter.CreateObservableCounter("fleetvpn.cookie_replies", () => Interlocked.Read(ref counters.CookieReplies), "{packet}", "Stateless cookie replies sent to new clients.");
 
         Meter.CreateObservableCounter("fleetvpn.tunnel.in", () => Tunnel(t => t.ReceivedBytes), "By", "Bytes from clients written into the tun device (decrypted).");

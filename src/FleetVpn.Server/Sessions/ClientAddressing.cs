@@ -123,7 +123,7 @@ public sealed class ClientAddressing
         }
         catch (IOException e)
         {
-            _server.Log.Info($"{_session.Name}: route {address}/{prefixLength}: {e.Message}", "route-error");
+            _server.Log.Info($"{_session.Name} route {address}/{prefixLength}: {e.Message}", "route-error");
         }
     }
 }

@@ -113,7 +113,10 @@ public sealed class ClientSession
     public SessionId RemoteSessionId { get; }
     public int PeerId { get; set; } = -1;
     public SessionState State { get; private set; } = SessionState.Handshaking;
-    public string CommonName { get; private set; } = "UNDEF";
+    public string CommonName { get; private set; } = UnknownCommonName;
+
+    /// <summary>The CN before the certificate is seen (OpenVPN's status files write UNDEF).</summary>
+    private const string UnknownCommonName = "UNDEF";
 
     /// <summary>
     /// The client's certificate as a reloaded CRL needs it (serial and issuer, hashed: 12 bytes); empty until its first
@@ -155,7 +158,13 @@ public sealed class ClientSession
     /// <summary>The "lame duck" keys of the previous key-id, accepted for receiving during the transition window.</summary>
     public volatile DataChannelKeys? PreviousKeys;
 
-    public string Name => $"{CommonName}/{ServerContext.Describe(RemoteEndPoint)}";
+    /// <summary>
+    /// The client in log lines, as OpenVPN names it (multi_instance_string in multi.c): "CN/ADDRESS:PORT", or
+    /// "ADDRESS:PORT" until its certificate gave the CN.
+    /// </summary>
+    public string Name => ReferenceEquals(CommonName, UnknownCommonName)
+        ? ServerContext.Describe(RemoteEndPoint)
+        : $"{CommonName}/{ServerContext.Describe(RemoteEndPoint)}";
 
     /// <summary>Set once the client is being evicted (its certificate revoked): no data passes either way from then on.</summary>
     private volatile bool _trafficCut;
@@ -233,7 +242,7 @@ public sealed class ClientSession
                     ServerCounters.Increment(ref _server.Counters.UnknownSource);
                     return;
                 }
-                _server.Log.Write(3, $"{Name}: client starts renegotiation to key-id {packet.KeyId}");
+                _server.Log.Write(3, $"{Name} client starts renegotiation to key-id {packet.KeyId}");
                 StartNegotiationLocked(packet.KeyId, firstMessageId: 0, sendSoftReset: true);
             }
             if (_negotiation.Link is not { } link)
@@ -294,7 +303,7 @@ public sealed class ClientSession
             if (_negotiation.Finished && nowMs >= _negotiation.RenegotiateAtMs)
             {
                 int next = KeyNegotiation.NextKeyId(_negotiation.KeyId);
-                _server.Log.Write(3, $"{Name}: reneg-sec reached, renegotiating to key-id {next}");
+                _server.Log.Write(3, $"{Name} reneg-sec reached, renegotiating to key-id {next}");
                 StartNegotiationLocked(next, firstMessageId: 0, sendSoftReset: true);
             }
             if (PreviousKeys is not null && nowMs >= _previousKeysUntilMs) PreviousKeys = null;
@@ -309,7 +318,7 @@ public sealed class ClientSession
             // the server answers each flight in milliseconds, and unanswered packets are retransmitted every 2 s.
             if (Volatile.Read(ref _inFirstHandshake) == 1 && IsStalledHandshake(nowMs))
             {
-                _server.Log.Write(4, $"{Name}: handshake stalled ({(nowMs - LastReceivedMs) / 1000} s without a packet from the client), no longer counted in flight");
+                _server.Log.Write(4, $"{Name} handshake stalled ({(nowMs - LastReceivedMs) / 1000} s without a packet from the client), no longer counted in flight");
                 EndFirstHandshake();
                 Owner.NoteStalledHandshake(this);
             }
@@ -419,13 +428,13 @@ public sealed class ClientSession
             {
                 throw new InvalidDataException($"renegotiation presented another certificate (CN '{commonName}')");
             }
-            log.Write(3, $"{Name}: TLS established for key-id {negotiation.KeyId} ({tls.TlsDescription})");
+            log.Write(3, $"{Name} TLS established for key-id {negotiation.KeyId} ({tls.TlsDescription})");
 
             var client = await tls.ReadKeyMethod2Async(handshakeTimeout.Token).ConfigureAwait(false);
             var peer = PeerInfo.Parse(client.PeerInfo);
             var clientOptions = OptionsString.Parse(client.Options);
             if (negotiation.IsInitial)
-                log.Write(4, $"{Name}: peer info {client.PeerInfo.Replace('\n', ' ').Trim()}; options '{client.Options}'");
+                log.Write(4, $"{Name} peer info {client.PeerInfo.Replace('\n', ' ').Trim()}; options '{client.Options}'");
 
             IReadOnlyList<string>? pushReply = null;
             string? refusal = null, authFailed = null;
@@ -503,7 +512,7 @@ public sealed class ClientSession
             }
             else
             {
-                log.Write(3, $"{Name}: renegotiated, data keys now key-id {negotiation.KeyId}");
+                log.Write(3, $"{Name} renegotiated, data keys now key-id {negotiation.KeyId}");
             }
             await ServeControlMessagesAsync(negotiation, pushReply, peer.Has(PeerInfo.ProtoRequestPush), lifetime).ConfigureAwait(false);
         }
@@ -574,7 +583,7 @@ public sealed class ClientSession
             {
                 if (command == "PUSH_REQUEST")
                 {
-                    _server.Log.Write(4, $"{Name}: PUSH_REQUEST");
+                    _server.Log.Write(4, $"{Name} PUSH_REQUEST");
                     if (pushReply is not null)
                     {
                         await SendPushReplyAsync(tls, pushReply, lifetime).ConfigureAwait(false);
@@ -588,7 +597,7 @@ public sealed class ClientSession
                 }
                 else
                 {
-                    _server.Log.Write(3, $"{Name}: control message ignored: {command}", "control-msg");
+                    _server.Log.Write(3, $"{Name} control message ignored: {command}", "control-msg");
                 }
             }
         }
@@ -625,7 +634,7 @@ public sealed class ClientSession
     {
         foreach (var message in messages)
         {
-            _server.Log.Write(4, $"{Name}: SENT CONTROL {message}");
+            _server.Log.Write(4, $"{Name} SENT CONTROL {message}");
             await tls.SendCommandAsync(message, cancellation).ConfigureAwait(false);
         }
     }

@@ -55,7 +55,7 @@ internal static class SessionScripts
         {
             ScriptFiles.Delete(file);
         }
-        session.Server.Log.Write(3, $"{session.Name}: username '{username}' accepted by auth-user-pass-verify");
+        session.Server.Log.Write(3, $"{session.Name} username '{username}' accepted by auth-user-pass-verify");
         return null;
     }
 

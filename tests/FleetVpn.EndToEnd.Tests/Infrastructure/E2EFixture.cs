@@ -63,7 +63,9 @@ public sealed class E2EFixture : IAsyncLifetime
     /// Writes <paramref name="config"/> and starts a server in the server namespace: the server under
     /// test, or <paramref name="kind"/> when a test compares it with another one.
     /// </summary>
-    public Task<ServerProcess> StartServerAsync(ITestOutputHelper output, ServerConfig? config = null, ServerKind? kind = null)
+    /// <param name="environment">Variables added to the server's environment (e.g. NOTIFY_SOCKET), or null.</param>
+    public Task<ServerProcess> StartServerAsync(ITestOutputHelper output, ServerConfig? config = null, ServerKind? kind = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         config ??= new ServerConfig();
         var n = Interlocked.Increment(ref _fileCounter);
@@ -71,7 +73,7 @@ public sealed class E2EFixture : IAsyncLifetime
         var statusPath = Path.Combine(TempDirectory, $"status-{n}.log");
         File.WriteAllText(path, config.Render(Pki, Namespaces.ServerAddress, statusPath));
         output.WriteLine($"server config {path}:\n{File.ReadAllText(path)}");
-        return ServerProcess.StartAsync(kind ?? ServerKind, Namespaces.Server, path, TempDirectory, output, ServerReadyTimeout, statusPath);
+        return ServerProcess.StartAsync(kind ?? ServerKind, Namespaces.Server, path, TempDirectory, output, ServerReadyTimeout, statusPath, environment);
     }
 
     /// <summary>

@@ -32,7 +32,9 @@ public sealed class RunningProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static RunningProcess Start(string name, string file, IEnumerable<string> args, string workingDirectory, ITestOutputHelper? output)
+    /// <param name="environment">Variables added to the process's environment (e.g. NOTIFY_SOCKET), or null.</param>
+    public static RunningProcess Start(string name, string file, IEnumerable<string> args, string workingDirectory, ITestOutputHelper? output,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(file)
         {
@@ -43,6 +45,7 @@ public sealed class RunningProcess : IAsyncDisposable
             WorkingDirectory = workingDirectory,
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>()) psi.Environment[variable] = value;
         var commandLine = file + " " + string.Join(' ', psi.ArgumentList);
 
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };

@@ -13,7 +13,7 @@ namespace FleetVpn.EndToEnd.Tests.Infrastructure;
 /// <para>openvpn 2.6 (stand-in): "VERIFY ERROR: ... unable to get local issuer certificate",
 /// "VERIFY ERROR: ... certificate has expired", "VERIFY EKU ERROR" (or "Certificate does not have
 /// extended key usage extension"), and "MULTI: new incoming connection would exceed maximum number of clients".</para>
-/// <para>Sessions, FleetVPN at verb 3: "CN/ADDR connected, assigned IP", "CN/ADDR: renegotiated, data keys now key-id N",
+/// <para>Sessions, FleetVPN at verb 3: "CN/ADDR connected, assigned IP", "CN/ADDR renegotiated, data keys now key-id N",
 /// "CN/ADDR disconnected: REASON" (the client's exit notification: "client exit notification (OCC_EXIT)" or "(EXIT)";
 /// duplicate-cn off: "replaced by ... (duplicate-cn is off)"), and on shutdown "shut down; counters: ... wrapper-rejected=N ...".
 /// openvpn 2.6: "Peer Connection Initiated", one "Control Channel: TLSv1.3, cipher ..." line per key,

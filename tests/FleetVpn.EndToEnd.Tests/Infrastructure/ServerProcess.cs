@@ -28,30 +28,42 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public bool HasExited => Process.HasExited;
 
-    /// <summary>Starts the server in <paramref name="ns"/> and waits for <see cref="ReadyLine"/>.</summary>
-    public static async Task<ServerProcess> StartAsync(ServerKind kind, string ns, string configPath, string workingDirectory,
-        ITestOutputHelper? output, TimeSpan readyTimeout, string? statusPath = null)
+    /// <summary>
+    /// <c>ip</c>'s arguments that run <c>fleetvpn ARGS</c> (the CLI under test: a .dll under the dotnet host, or an
+    /// executable) in namespace <paramref name="ns"/>; <c>ip netns exec</c> execs it in place, so its PID is the server's.
+    /// </summary>
+    public static List<string> FleetVpnInNamespace(string ns, params string[] args)
     {
         var argv = new List<string> { "netns", "exec", ns };
+        var cli = E2ESettings.FleetVpnCliPath;
+        if (cli.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+            argv.AddRange([Tools.FindDotnet() ?? throw new InvalidOperationException("dotnet host not found"), cli]);
+        else
+            argv.Add(cli);
+        argv.AddRange(args);
+        return argv;
+    }
+
+    /// <summary>Starts the server in <paramref name="ns"/> and waits for <see cref="ReadyLine"/>.</summary>
+    /// <param name="environment">Variables added to the server's environment (e.g. NOTIFY_SOCKET), or null.</param>
+    public static async Task<ServerProcess> StartAsync(ServerKind kind, string ns, string configPath, string workingDirectory,
+        ITestOutputHelper? output, TimeSpan readyTimeout, string? statusPath = null, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        List<string> argv;
         switch (kind)
         {
             case ServerKind.FleetVpn:
-                var cli = E2ESettings.FleetVpnCliPath;
-                if (cli.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
-                    argv.AddRange([Tools.FindDotnet() ?? throw new InvalidOperationException("dotnet host not found"), cli]);
-                else
-                    argv.Add(cli);
-                argv.AddRange(["serve", "--config", configPath]);
+                argv = FleetVpnInNamespace(ns, "serve", "--config", configPath);
                 break;
             case ServerKind.OpenVpn:
-                argv.AddRange([Tools.Resolve("openvpn"), "--config", configPath]);
+                argv = ["netns", "exec", ns, Tools.Resolve("openvpn"), "--config", configPath];
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind));
         }
 
         // `ip netns exec` execs the command in place, so the PID we hold is the server's own.
-        var process = RunningProcess.Start($"server ({kind})", Tools.Resolve("ip"), argv, workingDirectory, output);
+        var process = RunningProcess.Start($"server ({kind})", Tools.Resolve("ip"), argv, workingDirectory, output, environment);
         var server = new ServerProcess(kind, process, statusPath);
         var ready = await process.WaitForTextAsync(ReadyLine, readyTimeout);
         if (ready is null)

@@ -84,6 +84,7 @@ public sealed class PoolPersistenceTests : IDisposable
         var pool = Pool();
 
         Assert.Equal(1, new PoolPersistence(path, 600).Load(pool, log));
+        Assert.True(log.Flush()); // the log is written by its own thread
         Assert.Contains("10.9.0.7) out of pool range for CN=outside", output.ToString());
         Assert.Contains("10.8.0.1) out of pool range for CN=server", output.ToString());
         Assert.Equal([("inside", A("10.8.0.7"))], pool.RememberedAddresses());
@@ -168,6 +169,7 @@ public sealed class PoolPersistenceTests : IDisposable
         Assert.True(pool.TryAllocate("a", out _));
 
         Assert.False(new PoolPersistence(path, 600).Save(pool, log));
+        Assert.True(log.Flush());
         Assert.Contains("cannot write", output.ToString());
     }
 
