@@ -58,6 +58,9 @@ fleet_machine() { # one line: cores, memory, openvpn and fleetvpn versions
   echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(openvpn --version 2>/dev/null | head -1 | cut -d' ' -f1-2), fleetvpn $("$FV" --version)"
 }
 
+# connect-freq-initial is raised for both servers: its default (100 unanswered resets per 10 s, openvpn 2.6's and
+# FleetVPN's) is a guard against reflection that would otherwise set the ramp of every fleet run; an operator of a
+# large fleet raises it the same way. (Runs before 2026-11-29 11:15 UTC left openvpn at that default.)
 fleet_server_conf() { # N "keepalive args" -> $FLEET_WORK/server.conf (a /16 pool up to 65,000 clients, then a /12)
   local n=$1 keepalive=$2 pool
   if [ "$n" -le 65000 ]; then pool="10.8.0.0 255.255.0.0"; else pool="10.0.0.0 255.240.0.0"; fi
@@ -76,6 +79,7 @@ dh none
 remote-cert-tls client
 duplicate-cn
 max-clients $((n + 100))
+connect-freq-initial 100000 10
 verb 3
 CONF
 }
