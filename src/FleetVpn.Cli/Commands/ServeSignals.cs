@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
+using FleetVpn.Platform.Hosting;
 
 namespace FleetVpn.Cli.Commands;
 
@@ -20,6 +21,9 @@ internal sealed class ServeSignals : IDisposable
 
     public ServeSignals()
     {
+        // Under nohup SIGHUP comes ignored, and the runtime would never deliver it: a reload must work all the same.
+        InheritedSignals.StopIgnoring(1); // SIGHUP (PosixSignal.SIGHUP is an abstract value, not the number)
+        InheritedSignals.StopIgnoring((int)SIGUSR1);
         foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGHUP, SIGUSR1 })
             _registrations.Add(PosixSignalRegistration.Create(signal, OnSignal));
     }
