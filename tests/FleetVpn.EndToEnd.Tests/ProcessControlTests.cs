@@ -176,8 +176,14 @@ public sealed partial class ProcessControlTests(E2EFixture env, ITestOutputHelpe
         Assert.True(statusLine is not null, $"{directory}/status.log never listed client1.\n{server.Process.Describe()}");
 
         if (server.Kind != ServerKind.FleetVpn) return; // openvpn reads a relative `cd` again from the directory it moved to
-        // A SIGHUP reads the same file again, now from inside DIR: the relative paths still name the same files.
-        await SignalTests.RestartAsync(server, client, SIGHUP, output);
+        // A SIGHUP reads the same file again, now from inside DIR: the relative paths still name the same files (else a
+        // configuration error is logged and nothing reloads); a SIGUSR1 restart with what it read serves again.
+        var mark = server.Log.Count;
+        Assert.Equal(0, LibC.kill(server.Process.Pid, SIGHUP));
+        var reloaded = await server.Process.WaitForLineAsync(
+            l => l.Contains("configuration reloaded without a restart", StringComparison.Ordinal), TimeSpan.FromSeconds(30), mark);
+        Assert.True(reloaded is not null, $"the SIGHUP reload did not take.\n{server.Process.Describe(100)}");
+        await SignalTests.RestartAsync(server, client, SignalTests.SIGUSR1, output);
         Assert.Equal(directory, ReadLink($"/proc/{server.Process.Pid}/cwd"));
     }
 
