@@ -176,6 +176,11 @@ public sealed partial class ProcessControlTests(E2EFixture env, ITestOutputHelpe
         Assert.True(statusLine is not null, $"{directory}/status.log never listed client1.\n{server.Process.Describe()}");
 
         if (server.Kind != ServerKind.FleetVpn) return; // openvpn reads a relative `cd` again from the directory it moved to
+        // The server re-executed itself once, with its memory settings from the start, and kept its PID (writepid
+        // named it above), its directory and its arguments.
+        var environment = File.ReadAllText($"/proc/{server.Process.Pid}/environ").Split('\0');
+        Assert.Contains("MALLOC_ARENA_MAX=2", environment);
+        Assert.Contains("DOTNET_GCGen0MaxBudget=800000", environment);
         // A SIGHUP reads the same file again, now from inside DIR: the relative paths still name the same files (else a
         // configuration error is logged and nothing reloads); a SIGUSR1 restart with what it read serves again.
         var mark = server.Log.Count;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
+using FleetVpn.Platform.Hosting;
 
 namespace FleetVpn.Cli.Commands;
 
@@ -36,7 +37,7 @@ internal static class ServeDaemon
             using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
             socket.Bind(new UnixDomainSocketEndPoint(socketPath));
 
-            var (file, arguments) = OwnCommandLine();
+            var (file, arguments) = OwnCommandLine.Get();
             // The copy writes into pipes of ours, which we pass on until it is ready. It must not inherit our standard
             // streams: the runtime keeps duplicates of descriptors 1 and 2 once the console was used, so a terminal or
             // a caller's pipe would stay open (a `$(fleetvpn serve ...)` would never see its end) after the detach.
@@ -86,18 +87,5 @@ internal static class ServeDaemon
             int length = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellation).ConfigureAwait(false);
             if (Encoding.UTF8.GetString(buffer, 0, length).Split('\n').Contains("READY=1")) return;
         }
-    }
-
-    /// <summary>
-    /// How this process was started: the executable (the apphost, or the dotnet host followed by the application's
-    /// .dll) and the arguments after it.
-    /// </summary>
-    private static (string File, IReadOnlyList<string> Arguments) OwnCommandLine()
-    {
-        var host = Environment.ProcessPath ?? throw new InvalidOperationException("the path of the running executable is unknown");
-        var commandLine = Environment.GetCommandLineArgs(); // [0]: the application (its .dll under the dotnet host)
-        var arguments = commandLine.Skip(1).ToList();
-        if (Path.GetFileNameWithoutExtension(host) == "dotnet") arguments.Insert(0, Path.GetFullPath(commandLine[0]));
-        return (host, arguments);
     }
 }

@@ -24,4 +24,10 @@ public interface IPacketCipher : IDisposable
     /// Replay is the caller's check, after this succeeded.
     /// </summary>
     bool TryOpen(ReadOnlySpan<byte> packet, int headerLength, Span<byte> plaintext, out int plaintextLength, out uint packetId);
+
+    /// <summary>
+    /// Another context of this kind holding no peer's key, for a <see cref="PacketCipherCache"/> to keep until a miss
+    /// re-keys it; null when this kind is not re-keyed in place (then a miss makes a new one).
+    /// </summary>
+    IPacketCipher? NewSpare() => null;
 }

@@ -40,6 +40,11 @@ internal sealed unsafe class OpenSslAeadPacketCipher : IPacketCipher
 
     public int MaxOverhead => AeadPacketCipher.Overhead;
 
+    /// <summary>A context of the same cipher under an all-zero key: a spare until a miss re-keys it.</summary>
+    public IPacketCipher NewSpare() => new OpenSslAeadPacketCipher(Api, Cipher, SpareKeys, KeyMaterial.ClientToServer);
+
+    private static readonly KeyMaterial SpareKeys = new(new byte[KeyMaterial.Size]);
+
     /// <summary>Gives the context direction <paramref name="slot"/> of <paramref name="keys"/> (and, if needed, another cipher).</summary>
     public void Rekey(DataCipher cipher, KeyMaterial keys, int slot)
     {

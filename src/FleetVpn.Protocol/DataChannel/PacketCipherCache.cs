@@ -23,6 +23,7 @@ public sealed class PacketCipherCache : IDisposable
 
     private readonly Entry[] _entries;
     private readonly int _mask;
+    private bool _sparesMade;
 
     private struct Entry
     {
@@ -71,7 +72,25 @@ public sealed class PacketCipherCache : IDisposable
         entry.Slot = slot;
         entry.Cipher = cipher;
         Created++;
+        if (!_sparesMade) MakeSpares(cipher);
         return cipher;
+    }
+
+    /// <summary>
+    /// At the first miss, fills every empty entry with a spare context that a later miss re-keys: the cache's native
+    /// memory is then allocated in one run (a few MB), not one context at a time among the short-lived allocations of
+    /// thousands of TLS handshakes, whose freed holes each context left behind would keep resident for good.
+    /// </summary>
+    private void MakeSpares(IPacketCipher model)
+    {
+        _sparesMade = true;
+        for (int i = 0; i < _entries.Length; i++)
+        {
+            if (_entries[i].Cipher is not null) continue;
+            var spare = model.NewSpare();
+            if (spare is null) return;
+            _entries[i].Cipher = spare;
+        }
     }
 
     /// <summary>

@@ -56,6 +56,76 @@ public sealed class PacketCipherCacheTests
         Assert.Equal(3, cache.Created);
     }
 
+    private sealed class SparingCipher : IPacketCipher
+    {
+        public SparingCipher(bool spare) => IsSpare = spare;
+        public bool IsSpare { get; }
+        public bool Disposed { get; private set; }
+        public DataCipher Cipher => DataCipher.Aes256Gcm;
+        public int MaxOverhead => 0;
+        public int Seal(Span<byte> packet, int headerLength, uint packetId, ReadOnlySpan<byte> plaintext) => 0;
+        public bool TryOpen(ReadOnlySpan<byte> packet, int headerLength, Span<byte> plaintext, out int plaintextLength, out uint packetId)
+        {
+            plaintextLength = 0;
+            packetId = 0;
+            return false;
+        }
+        public IPacketCipher NewSpare() => new SparingCipher(spare: true);
+        public void Dispose() => Disposed = true;
+    }
+
+    [Fact]
+    public void The_first_context_fills_the_empty_entries_with_spares_that_later_misses_are_offered()
+    {
+        var cache = new PacketCipherCache(4);
+        var first = cache.Get(new Owner(), 0, static (_, _) => new SparingCipher(spare: false));
+        // Owners are numbered in turn, so the next one maps to another entry: one of the spares.
+        SparingCipher? offered = null;
+        var second = cache.Get(new Owner(), 0, (_, _) =>
+        {
+            PacketCipherCache.TryTakeEvicted(out offered);
+            return offered ?? new SparingCipher(spare: false);
+        });
+        Assert.NotNull(offered);
+        Assert.True(offered.IsSpare);
+        Assert.Same(offered, second);
+        Assert.False(offered.Disposed);
+        Assert.Equal(2, cache.Created);
+        cache.Dispose();
+        Assert.True(((SparingCipher)first).Disposed);
+        Assert.True(offered.Disposed);
+    }
+
+    [Fact]
+    public void A_kind_without_spares_leaves_the_empty_entries_empty()
+    {
+        using var cache = new PacketCipherCache(4);
+        cache.Get(new Owner(), 0, static (_, _) => new RecordingCipher());
+        bool offered = true;
+        cache.Get(new Owner(), 0, (_, _) => { offered = PacketCipherCache.TryTakeEvicted(out RecordingCipher? _); return new RecordingCipher(); });
+        Assert.False(offered);
+    }
+
+    [Fact]
+    public void Spare_openssl_contexts_re_keyed_by_misses_seal_what_fresh_contexts_open()
+    {
+        using var cache = new PacketCipherCache(8);
+        Span<byte> packet = stackalloc byte[128];
+        Span<byte> plain = stackalloc byte[128];
+        for (int peer = 0; peer < 6; peer++)
+        {
+            var material = new KeyMaterial(Enumerable.Range(0, KeyMaterial.Size).Select(i => (byte)(i * 7 + peer)).ToArray());
+            var owner = new Owner();
+            DataPacketHeader.WriteV2(packet, 0, 7);
+            var seal = cache.Get(owner, KeyMaterial.ServerToClient, (_, slot) => PacketCiphers.Create(DataCipher.Aes256Gcm, HmacDigest.Sha1, material, slot));
+            int length = seal.Seal(packet, DataPacketHeader.V2Size, 1, "ping"u8);
+            using var fresh = PacketCiphers.Create(DataCipher.Aes256Gcm, HmacDigest.Sha1, material, KeyMaterial.ServerToClient);
+            Assert.True(fresh.TryOpen(packet[..length], DataPacketHeader.V2Size, plain, out int n, out _), $"peer {peer}");
+            Assert.True(plain[..n].SequenceEqual("ping"u8));
+        }
+        Assert.Equal(6, cache.Created);
+    }
+
     [Fact]
     public void Dispose_frees_every_cached_context()
     {
