@@ -27,7 +27,7 @@ public sealed class ServerContext
         Pool = new AddressPool(options.ServerNetwork, options.ServerNetmask, FleetNodeDirective.SliceOf(options));
         Sessions = new SessionTable(options.MaxClients, ports.Count, new TunnelAddressIndex(Pool.FirstClientAddress, Pool.Capacity));
         Cookie = new SessionCookie(options.HandWindowSeconds);
-        RateLimits = new ConnectRateLimits(options, Counters, log);
+        _rateLimits = new ConnectRateLimits(options, Counters, log);
         _options = options;
         _tls = CreateTls(options);
         Scripts = new ScriptRunner(log);
@@ -80,9 +80,10 @@ public sealed class ServerContext
     public SessionTable Sessions { get; }
     public SessionCookie Cookie { get; }
 
-    /// <summary>connect-freq-initial, connect-freq and their per-source shares: consulted for new clients only (made at
-    /// start; a reload does not change them).</summary>
-    public ConnectRateLimits RateLimits { get; }
+    /// <summary>connect-freq-initial, connect-freq and their per-source shares: consulted for new clients only; a reload
+    /// that changes them makes new ones.</summary>
+    public ConnectRateLimits RateLimits => Volatile.Read(ref _rateLimits);
+    private ConnectRateLimits _rateLimits;
 
     /// <summary>Certificate, key, CA, revocation and TLS policy for new handshakes (renegotiations included); swapped by a reload.</summary>
     public ServerTlsSettings Tls => Volatile.Read(ref _tls);
@@ -103,6 +104,11 @@ public sealed class ServerContext
     public void Reload(ServerOptions options, ServerTlsSettings tls)
     {
         Volatile.Write(ref _tls, tls);
+        var running = Options;
+        // New limits start with empty windows; unchanged ones keep theirs (a SIGHUP must not reopen a spent budget).
+        if (options.ConnectFreqInitial != running.ConnectFreqInitial || options.ConnectFreq != running.ConnectFreq ||
+            options.ConnectFreqPerSource != running.ConnectFreqPerSource)
+            Volatile.Write(ref _rateLimits, new ConnectRateLimits(options, Counters, Log));
         Volatile.Write(ref _options, options);
     }
 

@@ -27,30 +27,7 @@ public sealed class ConnectFreqTests(E2EFixture env, ITestOutputHelper output) :
         await using var server = await env.StartServerAsync(output, new ServerConfig { Extra = [$"connect-freq-initial {Limit} {PeriodSeconds}"] });
         var target = new IPEndPoint(IPAddress.Parse(env.Namespaces.ServerAddress), ServerConfig.DefaultPort);
 
-        var sockets = new List<Socket>();
-        int sent = 0, replies = 0;
-        try
-        {
-            for (int i = 0; i < Sources; i++)
-            {
-                var socket = NamespaceSockets.Udp(env.Namespaces.Server);
-                sockets.Add(socket);
-                socket.Bind(new IPEndPoint(new IPAddress([127, 0, 1, (byte)(i + 1)]), 0));
-            }
-            foreach (var socket in sockets)
-            {
-                for (int n = 0; n < ResetsPerSource; n++)
-                {
-                    socket.SendTo(ForgedReset(), target);
-                    sent++;
-                }
-            }
-            replies = await CountServerResetsAsync(sockets, quietFor: TimeSpan.FromSeconds(1), limit: TimeSpan.FromSeconds(10));
-        }
-        finally
-        {
-            foreach (var socket in sockets) socket.Dispose();
-        }
+        var (sent, replies) = await FloodAsync(target, firstSource: 1);
         output.WriteLine($"{sent} forged resets from {Sources} source addresses, {replies} replies");
 
         Assert.Equal(Sources * ResetsPerSource, sent);
@@ -83,6 +60,68 @@ public sealed class ConnectFreqTests(E2EFixture env, ITestOutputHelper output) :
 
         Assert.True(server.Log.Contains("connect-freq 1 5 exceeded"),
             $"three clients at once, yet connect-freq never refused one.\n{server.Log.Tail()}");
+    }
+
+    /// <summary>
+    /// A SIGHUP that changes connect-freq-initial takes effect at once: the spent budget of the old limit no longer
+    /// holds new clients back (the limits are rebuilt from the reloaded configuration).
+    /// </summary>
+    [Fact]
+    public async Task A_sighup_that_raises_connect_freq_initial_answers_the_next_flood_under_the_new_limit()
+    {
+        if (env.ServerKind != ServerKind.FleetVpn) return; // the stock server restarts on SIGHUP
+        const int Low = 10;
+        await using var server = await env.StartServerAsync(output, new ServerConfig { Extra = [$"connect-freq-initial {Low} 60"] });
+        var target = new IPEndPoint(IPAddress.Parse(env.Namespaces.ServerAddress), ServerConfig.DefaultPort);
+        var (_, before) = await FloodAsync(target, firstSource: 1);
+        Assert.InRange(before, 1, Low);
+
+        var config = SignalTests.ConfigPath(server);
+        var text = await File.ReadAllTextAsync(config);
+        await File.WriteAllTextAsync(config, text.Replace($"connect-freq-initial {Low} 60", "connect-freq-initial 10000 60"));
+        var mark = server.Log.Count;
+        Assert.Equal(0, LibC.kill(server.Process.Pid, SignalTests.SIGHUP));
+        var reloaded = await server.Process.WaitForLineAsync(l => l.Contains("configuration reloaded without a restart", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30), mark);
+        Assert.True(reloaded is not null, $"no reload.\n{server.Process.Describe(100)}");
+
+        // Other sources, within the same 60 s: the old limit would answer none of them.
+        var (sent, after) = await FloodAsync(target, firstSource: Sources + 1);
+        output.WriteLine($"before the reload {before} replies, after it {after} of {sent}");
+        Assert.True(after > Low * 5, $"after raising connect-freq-initial to 10000, only {after} of {sent} resets were answered");
+    }
+
+    /// <summary>
+    /// <see cref="ResetsPerSource"/> forged resets from each of <see cref="Sources"/> loopback addresses 127.0.N.firstSource..;
+    /// returns what was sent and how many server resets came back.
+    /// </summary>
+    private async Task<(int Sent, int Replies)> FloodAsync(IPEndPoint target, int firstSource)
+    {
+        var sockets = new List<Socket>();
+        int sent = 0;
+        try
+        {
+            for (int i = 0; i < Sources; i++)
+            {
+                int n = firstSource + i;
+                var socket = NamespaceSockets.Udp(env.Namespaces.Server);
+                sockets.Add(socket);
+                socket.Bind(new IPEndPoint(new IPAddress([127, 0, (byte)(1 + n / 250), (byte)(1 + n % 250)]), 0));
+            }
+            foreach (var socket in sockets)
+            {
+                for (int n = 0; n < ResetsPerSource; n++)
+                {
+                    socket.SendTo(ForgedReset(), target);
+                    sent++;
+                }
+            }
+            return (sent, await CountServerResetsAsync(sockets, quietFor: TimeSpan.FromSeconds(1), limit: TimeSpan.FromSeconds(10)));
+        }
+        finally
+        {
+            foreach (var socket in sockets) socket.Dispose();
+        }
     }
 
     /// <summary>An unwrapped P_CONTROL_HARD_RESET_CLIENT_V2: opcode, a random session id, no ACKs, message-id 0.</summary>

@@ -5,7 +5,7 @@ namespace FleetVpn.Server.Reload;
 /// <summary>
 /// What a SIGHUP may change while clients stay connected. Everything a new handshake reads takes effect for the next
 /// handshake (certificate and key, ca, crl-verify, TLS policy, data-ciphers, push, client-config-dir, scripts, keepalive,
-/// reneg-sec, verb, ...). What the running engine was built around cannot change without dropping every client: the
+/// reneg-sec, verb, connect-freq, ...). What the running engine was built around cannot change without dropping every client: the
 /// socket (proto, local, port, rcvbuf, sndbuf), the tun device and pool (dev, tun-mtu, server), the workers, the session
 /// table (max-clients), the privileges (user, group), the control-channel keys connected clients use (tls-auth,
 /// tls-crypt), hand-window (the cookie), and the listeners and files the run opened (management, metrics, status,
