@@ -28,6 +28,19 @@ public sealed class PeerAddressTests
         Assert.Equal(port, peer.Port);
     }
 
+    [Theory]
+    [InlineData("127.0.0.2", "127.0.0.2")]
+    [InlineData("::ffff:192.0.2.7", "192.0.2.7")]
+    [InlineData("2001:db8::5", "2001:db8::5")]
+    [InlineData("::1", "::1")]
+    public void The_address_bytes_are_those_the_endpoint_shows(string address, string shown)
+    {
+        var peer = PeerAddress.From(new IPEndPoint(IPAddress.Parse(address), 7).Serialize());
+        var bytes = new byte[16];
+        int length = peer.WriteAddress(bytes);
+        Assert.Equal(IPAddress.Parse(shown).GetAddressBytes(), bytes[..length]);
+    }
+
     [Fact]
     public void Addresses_are_equal_exactly_when_address_port_and_family_are()
     {

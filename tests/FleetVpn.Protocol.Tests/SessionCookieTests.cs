@@ -25,6 +25,23 @@ public class SessionCookieTests
         Assert.Equal(first, new SessionCookie(60, (byte[])Secret.Clone()).Compute(Client, ClientSid, SlotStart + 7));
     }
 
+    [Fact]
+    public void The_address_bytes_overloads_agree_with_the_endpoint_ones_and_verify_allocates_nothing()
+    {
+        var cookie = new SessionCookie(60, Secret);
+        byte[] address = Client.Address.GetAddressBytes();
+        var value = cookie.Compute(address, Client.Port, ClientSid, SlotStart);
+        Assert.Equal(cookie.Compute(Client, ClientSid, SlotStart), value);
+        Assert.True(cookie.Verify(address, Client.Port, ClientSid, value, SlotStart + 5));
+        Assert.False(cookie.Verify(address, Client.Port + 1, ClientSid, value, SlotStart + 5));
+
+        var forged = new SessionId(0x0123456789abcdef);
+        cookie.Verify(address, Client.Port, ClientSid, forged, SlotStart); // warm-up (first-call allocations)
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++) Assert.False(cookie.Verify(address, Client.Port, ClientSid, forged, SlotStart));
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Theory]
     [InlineData(-2, true)]
     [InlineData(-1, true)]

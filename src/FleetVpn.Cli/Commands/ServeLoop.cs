@@ -88,8 +88,8 @@ internal sealed class ServeLoop
                 _readiness.Restarting();
                 if (received == PosixSignal.SIGHUP && server.IsServing && TryReload(server, name))
                 {
-                    // A live reload: the same run goes on (systemd hears READY=1 again, as after a refused restart).
-                    _readiness.RestartRefused(server);
+                    // A live reload: the same run goes on (systemd hears READY=1 again).
+                    _readiness.Reloaded(server);
                     continue;
                 }
                 next = PrepareRestart(received, options);

@@ -48,7 +48,7 @@ internal sealed class ServeReadiness : IAsyncDisposable
         }
     }
 
-    /// <summary>A SIGHUP or SIGUSR1 restart begins; <see cref="Started"/> or <see cref="RestartRefused"/> ends it.</summary>
+    /// <summary>A SIGHUP or SIGUSR1 restart begins; <see cref="Started"/>, <see cref="Reloaded"/> or <see cref="RestartRefused"/> ends it.</summary>
     public void Restarting()
     {
         _current = null;
@@ -56,7 +56,12 @@ internal sealed class ServeReadiness : IAsyncDisposable
     }
 
     /// <summary>The restart was refused: the running server goes on as it was.</summary>
-    public void RestartRefused(VpnServer running)
+    public void RestartRefused(VpnServer running) => Resume(running);
+
+    /// <summary>A SIGHUP reload took without a restart: the running server goes on with the new configuration.</summary>
+    public void Reloaded(VpnServer running) => Resume(running);
+
+    private void Resume(VpnServer running)
     {
         _current = running;
         _systemd?.Ready(StatusLine(running));

@@ -80,6 +80,22 @@ public readonly struct PeerAddress : IEquatable<PeerAddress>
         return address;
     }
 
+    /// <summary>
+    /// Writes the address bytes in network order, an IPv4-mapped IPv6 address as IPv4 (as <see cref="ToEndPoint"/>
+    /// shows it); returns their count, 4 or 16 (<paramref name="destination"/>: at least 16 bytes).
+    /// </summary>
+    public int WriteAddress(Span<byte> destination)
+    {
+        if (_family == AfInet || (_high == 0 && _low >> 32 == 0xFFFF))
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(destination, _family == AfInet ? (uint)_high : (uint)_low);
+            return 4;
+        }
+        BinaryPrimitives.WriteUInt64BigEndian(destination, _high);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[8..], _low);
+        return 16;
+    }
+
     /// <summary>The endpoint, an IPv4-mapped IPv6 address shown as IPv4 (logs, status files).</summary>
     public IPEndPoint ToEndPoint()
     {

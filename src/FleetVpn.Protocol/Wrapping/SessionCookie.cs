@@ -22,25 +22,45 @@ public sealed class SessionCookie
         _slotSeconds = Math.Max(1, (handWindowSeconds + 1) / 2);
     }
 
-    public SessionId Compute(IPEndPoint client, SessionId clientSessionId, long unixSeconds) =>
-        ComputeForSlot(client, clientSessionId, (uint)(unixSeconds / _slotSeconds));
+    public SessionId Compute(IPEndPoint client, SessionId clientSessionId, long unixSeconds)
+    {
+        Span<byte> address = stackalloc byte[16];
+        client.Address.TryWriteBytes(address, out int length);
+        return Compute(address[..length], client.Port, clientSessionId, unixSeconds);
+    }
+
+    /// <summary>The cookie for a client at <paramref name="address"/> (its bytes in network order) and <paramref name="port"/>.</summary>
+    public SessionId Compute(ReadOnlySpan<byte> address, int port, SessionId clientSessionId, long unixSeconds) =>
+        ComputeForSlot(address, port, clientSessionId, (uint)(unixSeconds / _slotSeconds));
 
     public bool Verify(IPEndPoint client, SessionId clientSessionId, SessionId cookie, long unixSeconds)
+    {
+        Span<byte> address = stackalloc byte[16];
+        client.Address.TryWriteBytes(address, out int length);
+        return Verify(address[..length], client.Port, clientSessionId, cookie, unixSeconds);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="cookie"/> is what this server gave a client at <paramref name="address"/> and
+    /// <paramref name="port"/> within the accepted slots; allocates nothing (a flood of forged echoes costs no memory).
+    /// </summary>
+    public bool Verify(ReadOnlySpan<byte> address, int port, SessionId clientSessionId, SessionId cookie, long unixSeconds)
     {
         long slot = unixSeconds / _slotSeconds;
         bool ok = false;
         for (long s = slot - 2; s <= slot + 1; s++)
-            ok |= ComputeForSlot(client, clientSessionId, (uint)s).Value == cookie.Value;
+            ok |= ComputeForSlot(address, port, clientSessionId, (uint)s).Value == cookie.Value;
         return ok;
     }
 
-    private SessionId ComputeForSlot(IPEndPoint client, SessionId clientSessionId, uint slot)
+    private SessionId ComputeForSlot(ReadOnlySpan<byte> address, int port, SessionId clientSessionId, uint slot)
     {
+        if (address.Length is not (4 or 16)) throw new ArgumentException("an IPv4 or IPv6 address", nameof(address));
         Span<byte> input = stackalloc byte[4 + 16 + 2 + SessionId.Size];
         BinaryPrimitives.WriteUInt32BigEndian(input, slot);
-        client.Address.TryWriteBytes(input.Slice(4, 16), out int addressLength);
-        int pos = 4 + addressLength;
-        BinaryPrimitives.WriteUInt16BigEndian(input[pos..], (ushort)client.Port);
+        address.CopyTo(input[4..]);
+        int pos = 4 + address.Length;
+        BinaryPrimitives.WriteUInt16BigEndian(input[pos..], (ushort)port);
         pos += 2;
         clientSessionId.Write(input[pos..]);
         pos += SessionId.Size;

@@ -313,12 +313,15 @@ public sealed class PacketDispatcher
             else ServerCounters.Increment(ref counters.BadCookie);
             return;
         }
-        var endPoint = ServerContext.ToEndPoint(from);
-        if (!_server.Cookie.Verify(endPoint, packet.SessionId, packet.RemoteSessionId, ServerContext.UnixSeconds))
+        var source = PeerAddress.From(from);
+        Span<byte> address = stackalloc byte[16];
+        int addressLength = source.WriteAddress(address);
+        if (!_server.Cookie.Verify(address[..addressLength], source.Port, packet.SessionId, packet.RemoteSessionId, ServerContext.UnixSeconds))
         {
             ServerCounters.Increment(ref counters.BadCookie);
             return;
         }
+        var endPoint = source.ToEndPoint();
         // connect-freq: a client past it is not answered now; its retransmission comes back with the same cookie.
         if (!_server.RateLimits.AdmitsNewClient(from, ServerContext.NowMs)) return;
         // A client that reconnects from the same address replaces its old session.
@@ -351,7 +354,10 @@ public sealed class PacketDispatcher
         // connect-freq-initial: the reply goes to an address nobody vouched for; its rate is bounded against reflection.
         // Checked before anything is allocated, so that a flood past it costs no memory.
         if (!_server.RateLimits.AdmitsInitialReply(from, ServerContext.NowMs)) return;
-        var cookie = _server.Cookie.Compute(ServerContext.ToEndPoint(from), reset.SessionId, ServerContext.UnixSeconds);
+        var source = PeerAddress.From(from);
+        Span<byte> address = stackalloc byte[16];
+        int addressLength = source.WriteAddress(address);
+        var cookie = _server.Cookie.Compute(address[..addressLength], source.Port, reset.SessionId, ServerContext.UnixSeconds);
         Span<uint> ack = [reset.MessageId];
         var payload = resendWkc ? TlsCryptV2Packet.ResendWkcTlv : default;
         int n = ControlPacket.Write(_reply, Opcode.ControlHardResetServerV2, 0, cookie, ack, reset.SessionId, 0, payload);
