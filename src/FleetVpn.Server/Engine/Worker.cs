@@ -38,6 +38,9 @@ public sealed class Worker : IDisposable
     [ThreadStatic] private static Worker? t_current;
 
     private readonly ServerContext _server;
+
+    /// <summary>The server this worker serves.</summary>
+    public ServerContext Server => _server;
     private readonly UdpPort _port;
     private readonly ReceiveBatch _receive;
     private readonly SendBatch _send;

@@ -26,7 +26,8 @@ namespace FleetVpn.Server.Sessions;
 /// </summary>
 public sealed class ClientSession
 {
-    private readonly ServerContext _server;
+    /// <summary>The server, through the owner (a field of its own would cost every idle client 8 bytes).</summary>
+    private ServerContext _server => Owner.Server;
     // The session lock is the session itself (never exposed for locking elsewhere): an idle client saves an object.
     private object _gate => this;
     /// <summary>Datagrams of one flush: per thread, not per client.</summary>
@@ -49,9 +50,8 @@ public sealed class ClientSession
     internal ServerContext Server => _server;
 
     /// <param name="tlsCryptV2Key">For a tls-crypt-v2 client, <see cref="TlsCryptWrapper.CompactKey"/> of its Kc (server role).</param>
-    public ClientSession(ServerContext server, Worker owner, PeerAddress remoteAddress, SessionId own, SessionId remote, ReadOnlySpan<byte> tlsCryptV2Key = default)
+    public ClientSession(Worker owner, PeerAddress remoteAddress, SessionId own, SessionId remote, ReadOnlySpan<byte> tlsCryptV2Key = default)
     {
-        _server = server;
         Owner = owner;
         RemoteAddress = remoteAddress;
         OwnSessionId = own;
@@ -60,7 +60,7 @@ public sealed class ClientSession
         LastReceivedMs = LastSentMs = CreatedAtMs;
         // The stateless reset reply used replay packet-id 1; this session continues at 2 (§4.1).
         if (!tlsCryptV2Key.IsEmpty) _tlsCryptV2 = new TlsCryptV2SessionKey(tlsCryptV2Key);
-        if (_tlsCryptV2 is not null || server.Options.ControlWrapper.HasReplayId) _replaySender = new PacketIdSender((uint)ServerContext.UnixSeconds, lastId: 1);
+        if (_tlsCryptV2 is not null || _server.Options.ControlWrapper.HasReplayId) _replaySender = new PacketIdSender((uint)ServerContext.UnixSeconds, lastId: 1);
     }
 
     /// <summary>True for a tls-crypt-v2 client: its control packets are wrapped with its own key.</summary>
@@ -145,7 +145,8 @@ public sealed class ClientSession
 
     /// <summary>The largest TCP MSS this client's packets may announce (`mssfix`); 0 = no clamping.</summary>
     public int MaxMss { get; private set; }
-    public DateTime ConnectedSince { get; } = DateTime.Now;
+    /// <summary>Local time of <see cref="CreatedAtMs"/>, worked out from the monotonic clock (not stored).</summary>
+    public DateTime ConnectedSince => DateTime.Now.AddMilliseconds(CreatedAtMs - ServerContext.NowMs);
     public long CreatedAtMs { get; }
     public long LastReceivedMs;
     public long LastSentMs;
