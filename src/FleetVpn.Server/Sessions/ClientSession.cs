@@ -24,7 +24,7 @@ namespace FleetVpn.Server.Sessions;
 /// then its data keys, tunnel address and keepalive timestamps.
 /// Control work runs under the session lock; the data path reads <see cref="Keys"/> without it.
 /// </summary>
-public sealed class ClientSession
+public sealed class ClientSession : IRemotePeer
 {
     /// <summary>The server, through the owner (a field of its own would cost every idle client 8 bytes).</summary>
     private ServerContext _server => Owner.Server;

@@ -11,7 +11,7 @@ namespace FleetVpn.Server.Sessions;
 /// </summary>
 public sealed class SessionTable
 {
-    private readonly ConcurrentDictionary<PeerAddress, ClientSession> _byAddress = new();
+    private readonly RemoteAddressIndex<ClientSession> _byAddress = new();
     private readonly TunnelAddressIndex _byVirtualAddress;
     private readonly ConcurrentDictionary<string, ClientSession> _byCommonName = new(StringComparer.Ordinal);
     private readonly ClientSession?[] _byPeerId;
@@ -37,9 +37,9 @@ public sealed class SessionTable
     /// <summary>The index of the worker that owns <paramref name="peerId"/>.</summary>
     public int WorkerOf(int peerId) => _peerIds.WorkerOf(peerId);
 
-    public IEnumerable<ClientSession> All => _byAddress.Values;
+    public IEnumerable<ClientSession> All => _byAddress.All();
 
-    public ClientSession? ByAddress(SocketAddress address) => _byAddress.GetValueOrDefault(PeerAddress.From(address));
+    public ClientSession? ByAddress(SocketAddress address) => _byAddress.Get(PeerAddress.From(address));
 
     public ClientSession? ByPeerId(int peerId) => (uint)peerId < (uint)_byPeerId.Length ? Volatile.Read(ref _byPeerId[peerId]) : null;
 
@@ -78,7 +78,7 @@ public sealed class SessionTable
             if (!_peerIds.TryTake(session.Owner.Index, out int peerId)) return false;
             session.PeerId = peerId;
             Volatile.Write(ref _byPeerId[session.PeerId], session);
-            _byAddress[session.RemoteAddress] = session;
+            _byAddress.Set(session);
             session.Owner.SessionAdded();
             return true;
         }
@@ -102,9 +102,9 @@ public sealed class SessionTable
     {
         lock (_gate)
         {
-            _byAddress.TryRemove(new KeyValuePair<PeerAddress, ClientSession>(session.RemoteAddress, session));
+            _byAddress.Remove(session, session.RemoteAddress);
             session.RemoteAddress = newAddress;
-            _byAddress[newAddress] = session;
+            _byAddress.Set(session);
         }
     }
 
@@ -112,7 +112,7 @@ public sealed class SessionTable
     {
         lock (_gate)
         {
-            _byAddress.TryRemove(new KeyValuePair<PeerAddress, ClientSession>(session.RemoteAddress, session));
+            _byAddress.Remove(session, session.RemoteAddress);
             _byCommonName.TryRemove(new KeyValuePair<string, ClientSession>(session.CommonName, session));
             if (_iroutes.Any(r => r.Session == session)) _iroutes = _iroutes.Where(r => r.Session != session).ToArray();
             if (session.VirtualAddress != 0)
