@@ -32,7 +32,10 @@ public sealed class ClientSession : IRemotePeer
     private object _gate => this;
     /// <summary>Datagrams of one flush: per thread, not per client.</summary>
     [ThreadStatic] private static List<byte[]>? t_outgoing;
+    /// <summary>The negotiation in progress or in its grace period; null once released (then <see cref="_released"/>).</summary>
     private KeyNegotiation? _negotiation;
+    /// <summary>What the last negotiation left when it was released: the idle state.</summary>
+    private ReleasedNegotiation _released;
     private DataCipher? _cipher;
     private HmacDigest _digest = HmacDigest.Sha1;
     /// <summary>Replay packet-ids for the control channel's tls-auth/tls-crypt wrapper; null without one (nothing to number).</summary>
@@ -77,6 +80,17 @@ public sealed class ClientSession : IRemotePeer
     {
         if (_negotiation?.Link is null) _tlsCryptV2?.ReleaseWrapper();
     }
+
+    /// <summary>A negotiation started (in progress, or released once finished); false before <see cref="Start"/>.</summary>
+    private bool HasNegotiationLocked => _negotiation is not null || _released.IsSet;
+
+    /// <summary>The key-id control packets carry now.</summary>
+    private int KeyIdLocked => _negotiation?.KeyId ?? _released.KeyId;
+
+    /// <summary>Whether the current key's data keys are installed (a released negotiation had finished).</summary>
+    private bool FinishedLocked => _negotiation?.Finished ?? _released.IsSet;
+
+    private long RenegotiateAtMsLocked => _negotiation?.RenegotiateAtMs ?? _released.RenegotiateAtMs;
 
     /// <summary>
     /// Authenticates and unwraps a control packet from this client (<see cref="IControlWrapper.TryUnwrap"/>) with its
@@ -227,18 +241,18 @@ public sealed class ClientSession : IRemotePeer
     {
         lock (_gate)
         {
-            if (State == SessionState.Closed || _negotiation is null) return;
+            if (State == SessionState.Closed || !HasNegotiationLocked) return;
             // Replay check after the wrapper authenticated the packet (§3.2).
             if (_replaySender is not null && !(_replayWindow ??= new()).TryAccept(replayId, replayTime))
             {
                 ServerCounters.Increment(ref _server.Counters.Replayed);
                 return;
             }
-            if (packet.KeyId != _negotiation.KeyId)
+            if (packet.KeyId != KeyIdLocked)
             {
                 // A client-initiated renegotiation: only from a finished key, to the next key-id (tls_pre_decrypt()).
-                if (packet.Opcode != Opcode.ControlSoftResetV1 || !_negotiation.Finished
-                    || packet.KeyId != KeyNegotiation.NextKeyId(_negotiation.KeyId))
+                if (packet.Opcode != Opcode.ControlSoftResetV1 || !FinishedLocked
+                    || packet.KeyId != KeyNegotiation.NextKeyId(KeyIdLocked))
                 {
                     ServerCounters.Increment(ref _server.Counters.UnknownSource);
                     return;
@@ -246,7 +260,7 @@ public sealed class ClientSession : IRemotePeer
                 _server.Log.Write(3, $"{Name} client starts renegotiation to key-id {packet.KeyId}");
                 StartNegotiationLocked(packet.KeyId, firstMessageId: 0, sendSoftReset: true);
             }
-            if (_negotiation.Link is not { } link)
+            if (_negotiation?.Link is not { } link)
             {
                 LastReceivedMs = ServerContext.NowMs;
                 OnPacketAfterReleaseLocked(packet, ref closeForExit);
@@ -261,7 +275,7 @@ public sealed class ClientSession : IRemotePeer
             while (link.Receiver.TryDequeue(out var opcode, out var payload))
             {
                 if (opcode != Opcode.ControlV1 || payload.Length == 0) continue;
-                if (_negotiation.Tls is { } tls)
+                if (_negotiation!.Tls is { } tls)
                 {
                     tls.Deliver(payload);
                 }
@@ -289,8 +303,8 @@ public sealed class ClientSession : IRemotePeer
         // on a lossy or overloaded path): acknowledged again, never taken for EXIT. So is a new message whose
         // TLS record is not the size of EXIT's: a PUSH_REQUEST that crossed the PUSH_REPLY (the client asks
         // again every 5 s until it has one). Where the size is unknown (CBC suites), a new message is EXIT.
-        if (packet.HasMessageId && (packet.MessageId < _negotiation!.ReleasedNextExpected
-            || (_negotiation.ExitRecordLength > 0 && packet.Payload.Length != _negotiation.ExitRecordLength)))
+        if (packet.HasMessageId && (packet.MessageId < _released.NextExpected
+            || (_released.ExitRecordLength > 0 && packet.Payload.Length != _released.ExitRecordLength)))
             SendAckLocked(packet.MessageId);
         else closeForExit = true;
     }
@@ -300,17 +314,19 @@ public sealed class ClientSession : IRemotePeer
     {
         lock (_gate)
         {
-            if (State == SessionState.Closed || _negotiation is null) return;
-            if (_negotiation.Finished && nowMs >= _negotiation.RenegotiateAtMs)
+            if (State == SessionState.Closed || !HasNegotiationLocked) return;
+            if (FinishedLocked && nowMs >= RenegotiateAtMsLocked)
             {
-                int next = KeyNegotiation.NextKeyId(_negotiation.KeyId);
+                int next = KeyNegotiation.NextKeyId(KeyIdLocked);
                 _server.Log.Write(3, $"{Name} reneg-sec reached, renegotiating to key-id {next}");
                 StartNegotiationLocked(next, firstMessageId: 0, sendSoftReset: true);
             }
             if (PreviousKeys is not null && nowMs >= _previousKeysUntilMs) PreviousKeys = null;
-            if (_negotiation.Link is { } link && nowMs >= _negotiation.ReleaseTlsAtMs && link.Sender.Outstanding == 0)
+            if (_negotiation is { Link: { } link } negotiation && nowMs >= negotiation.ReleaseTlsAtMs && link.Sender.Outstanding == 0)
             {
-                _negotiation.Release();
+                negotiation.Release();
+                _released = new ReleasedNegotiation(negotiation);
+                _negotiation = null;
                 ReleaseIdleWrapperLocked();
             }
             // A first handshake whose client went quiet (it gave up and retries from another port, or its path is
@@ -335,8 +351,9 @@ public sealed class ClientSession : IRemotePeer
         if (sendSoftReset) link.Sender.Enqueue(Opcode.ControlSoftResetV1, []);
         KeyNegotiation? negotiation = null;
         var channel = new TlsServerChannel(_server.Tls, ciphertext => OnTlsCiphertext(negotiation!, ciphertext));
-        negotiation = new KeyNegotiation(link, channel, isInitial: keyId == 0 && previous is null);
+        negotiation = new KeyNegotiation(link, channel, isInitial: keyId == 0 && previous is null && !_released.IsSet);
         _negotiation = negotiation;
+        _released = default;
         // The old TLS session ends; its data keys live on as the lame duck.
         previous?.ReleaseTls();
         _ = RunNegotiationAsync(negotiation, negotiation.Stopping);
@@ -364,10 +381,11 @@ public sealed class ClientSession : IRemotePeer
     {
         lock (_gate)
         {
-            if (State == SessionState.Closed || _negotiation is not { } negotiation) return long.MaxValue;
-            if (negotiation.Link is { } link && (!negotiation.Finished || link.Sender.Outstanding > 0 || State != SessionState.Established))
+            if (State == SessionState.Closed || !HasNegotiationLocked) return long.MaxValue;
+            var negotiation = _negotiation;
+            if (negotiation?.Link is { } link && (!negotiation.Finished || link.Sender.Outstanding > 0 || State != SessionState.Established))
                 return now + controlPollMs;
-            long next = Math.Min(negotiation.RenegotiateAtMs, negotiation.Link is null ? long.MaxValue : negotiation.ReleaseTlsAtMs);
+            long next = Math.Min(RenegotiateAtMsLocked, negotiation?.Link is null ? long.MaxValue : negotiation.ReleaseTlsAtMs);
             if (PreviousKeys is not null) next = Math.Min(next, _previousKeysUntilMs);
             var o = _server.Options;
             if (o.KeepalivePing > 0) next = Math.Min(next, LastSentMs + 1000L * o.KeepalivePing);
@@ -399,7 +417,7 @@ public sealed class ClientSession : IRemotePeer
     {
         Span<uint> acks = [messageId];
         Span<byte> ack = stackalloc byte[ControlPacket.GetSize(1, false, 0)];
-        int n = ControlPacket.Write(ack, Opcode.AckV1, _negotiation!.KeyId, OwnSessionId, acks, RemoteSessionId, 0, default);
+        int n = ControlPacket.Write(ack, Opcode.AckV1, KeyIdLocked, OwnSessionId, acks, RemoteSessionId, 0, default);
         var id = _replaySender?.Next() ?? default;
         var wrapped = t_wrapped ??= new byte[2048];
         int length = ControlWrapperLocked.Wrap(ack[..n], id.Id, id.Time, wrapped);

@@ -7,8 +7,8 @@ namespace FleetVpn.Server.Sessions;
 /// One key-id's negotiation: its reliable control link and TLS session. Key-id 0 starts with the
 /// hard reset; each renegotiation (P_CONTROL_SOFT_RESET_V1) starts a new one with the next key-id.
 /// Only the newest negotiation carries control traffic. Once the handshake is over and everything it sent was
-/// acknowledged, the TLS session and the reliable link are both released: an idle client keeps only this record
-/// (key-id, renegotiation time), not the link's windows and buffers.
+/// acknowledged, the TLS session and the reliable link are both released, and the session keeps a
+/// <see cref="ReleasedNegotiation"/> (16 bytes inline) instead of this object: an idle client holds no negotiation.
 /// </summary>
 public sealed class KeyNegotiation
 {
