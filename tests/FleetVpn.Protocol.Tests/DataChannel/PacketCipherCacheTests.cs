@@ -11,8 +11,10 @@ public sealed class PacketCipherCacheTests
         public int CipherCacheKey { get; } = ICipherCacheOwner.NewCipherCacheKey();
     }
 
-    private sealed class RecordingCipher : IPacketCipher
+    /// <param name="makesSpares">Whether it offers spares (<see cref="IPacketCipher.NewSpare"/>) as the OpenSSL kind does.</param>
+    private sealed class RecordingCipher(bool makesSpares = false, bool isSpare = false) : IPacketCipher
     {
+        public bool IsSpare => isSpare;
         public bool Disposed { get; private set; }
         public DataCipher Cipher => DataCipher.Aes256Gcm;
         public int MaxOverhead => 0;
@@ -23,6 +25,7 @@ public sealed class PacketCipherCacheTests
             packetId = 0;
             return false;
         }
+        public IPacketCipher? NewSpare() => makesSpares ? new RecordingCipher(makesSpares, isSpare: true) : null;
         public void Dispose() => Disposed = true;
     }
 
@@ -56,35 +59,17 @@ public sealed class PacketCipherCacheTests
         Assert.Equal(3, cache.Created);
     }
 
-    private sealed class SparingCipher : IPacketCipher
-    {
-        public SparingCipher(bool spare) => IsSpare = spare;
-        public bool IsSpare { get; }
-        public bool Disposed { get; private set; }
-        public DataCipher Cipher => DataCipher.Aes256Gcm;
-        public int MaxOverhead => 0;
-        public int Seal(Span<byte> packet, int headerLength, uint packetId, ReadOnlySpan<byte> plaintext) => 0;
-        public bool TryOpen(ReadOnlySpan<byte> packet, int headerLength, Span<byte> plaintext, out int plaintextLength, out uint packetId)
-        {
-            plaintextLength = 0;
-            packetId = 0;
-            return false;
-        }
-        public IPacketCipher NewSpare() => new SparingCipher(spare: true);
-        public void Dispose() => Disposed = true;
-    }
-
     [Fact]
     public void The_first_context_fills_the_empty_entries_with_spares_that_later_misses_are_offered()
     {
         var cache = new PacketCipherCache(4);
-        var first = cache.Get(new Owner(), 0, static (_, _) => new SparingCipher(spare: false));
+        var first = cache.Get(new Owner(), 0, static (_, _) => new RecordingCipher(makesSpares: true));
         // Owners are numbered in turn, so the next one maps to another entry: one of the spares.
-        SparingCipher? offered = null;
+        RecordingCipher? offered = null;
         var second = cache.Get(new Owner(), 0, (_, _) =>
         {
             PacketCipherCache.TryTakeEvicted(out offered);
-            return offered ?? new SparingCipher(spare: false);
+            return offered ?? new RecordingCipher(makesSpares: true);
         });
         Assert.NotNull(offered);
         Assert.True(offered.IsSpare);
@@ -92,7 +77,7 @@ public sealed class PacketCipherCacheTests
         Assert.False(offered.Disposed);
         Assert.Equal(2, cache.Created);
         cache.Dispose();
-        Assert.True(((SparingCipher)first).Disposed);
+        Assert.True(((RecordingCipher)first).Disposed);
         Assert.True(offered.Disposed);
     }
 
