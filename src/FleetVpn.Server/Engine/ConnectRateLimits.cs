@@ -1,4 +1,5 @@
 using System.Net;
+using System.Numerics;
 using FleetVpn.Server.Config;
 using FleetVpn.Server.Diagnostics;
 using FleetVpn.Server.Logging;
@@ -9,13 +10,18 @@ namespace FleetVpn.Server.Engine;
 /// <c>connect-freq-initial</c>, <c>connect-freq</c> and <c>connect-freq-per-source</c> (<see cref="ConnectFreqDirectives"/>):
 /// whether a new client's initial reset gets its stateless reply, and whether a client that echoed the cookie gets a
 /// session. Consulted only for packets from unknown sources, after the wrapper check; the state is four fixed
-/// tables (<see cref="FixedWindowCounters"/>, 2 × 32 KB for the per-source ones), the same for one forged source or
+/// tables (<see cref="FixedWindowCounters"/>, 32 to 512 KB each for the per-source ones), the same for one forged source or
 /// a million. A refusal is counted and the packet dropped: a real client retries.
 /// </summary>
 public sealed class ConnectRateLimits
 {
-    /// <summary>Slots of each per-source table: 4,096 longs, 32 KB.</summary>
-    public const int SourceSlots = 4096;
+    /// <summary>
+    /// Slots of each per-source table: one per 16 clients of max-clients, a power of two from 4,096 (32 KB) to 65,536
+    /// (512 KB). Sources share a slot's budget, so a storm of a million legitimate reconnects would crowd ~250 devices
+    /// into each of 4,096 slots; with 65,536 it is ~15.
+    /// </summary>
+    public static int SourceSlotsFor(int maxClients) =>
+        (int)Math.Clamp(BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, maxClients / 16)), 4096u, 65536u);
 
     private readonly ConnectRate _initialRate;
     private readonly ConnectRate? _connectRate;
@@ -35,12 +41,13 @@ public sealed class ConnectRateLimits
         _initialRate = options.ConnectFreqInitial;
         _connectRate = options.ConnectFreq;
         int perSource = options.ConnectFreqPerSource;
+        int slots = SourceSlotsFor(options.MaxClients);
         _initial = new FixedWindowCounters(1, _initialRate.Count, _initialRate.Seconds);
-        if (perSource > 0) _initialPerSource = new FixedWindowCounters(SourceSlots, perSource, _initialRate.Seconds);
+        if (perSource > 0) _initialPerSource = new FixedWindowCounters(slots, perSource, _initialRate.Seconds);
         if (_connectRate is { } connect)
         {
             _connect = new FixedWindowCounters(1, connect.Count, connect.Seconds);
-            if (perSource > 0) _connectPerSource = new FixedWindowCounters(SourceSlots, perSource, connect.Seconds);
+            if (perSource > 0) _connectPerSource = new FixedWindowCounters(slots, perSource, connect.Seconds);
         }
     }
 

@@ -17,6 +17,15 @@ public sealed class ConnectRateLimitsTests
         return (new ConnectRateLimits(options, counters, log: null), counters);
     }
 
+    [Theory]
+    [InlineData(1, 4096)]
+    [InlineData(1024, 4096)]
+    [InlineData(100_000, 8192)]
+    [InlineData(1_000_000, 65536)]
+    [InlineData(int.MaxValue, 65536)]
+    public void The_per_source_tables_grow_with_max_clients_within_bounds(int maxClients, int slots) =>
+        Assert.Equal(slots, ConnectRateLimits.SourceSlotsFor(maxClients));
+
     [Fact]
     public void Replies_to_initial_resets_stop_at_connect_freq_initial_and_resume_in_the_next_period()
     {
