@@ -6,13 +6,22 @@ namespace FleetVpn.Server.Diagnostics;
 /// Hands memory back to the kernel after a burst (a reconnect storm, a fleet ramping up): the GC keeps the regions
 /// that handshake garbage once filled and glibc keeps the native heap OpenSSL used, so without this a server that
 /// once took a storm keeps that RSS for good. Checked once a minute: the blocking full collection runs only after a
-/// burst or when <see cref="CollectThresholdBytes"/> of the managed heap sit unused, so a steady server never pays it;
-/// the cheap native trim runs whenever <see cref="TrimThresholdBytes"/> are free.
+/// burst or when the managed heap holds as much unused as live (<see cref="ShouldCollect"/>), so a steady server
+/// never pays it; the cheap native trim runs whenever <see cref="TrimThresholdBytes"/> are free.
 /// </summary>
 public static class MemoryReclaimer
 {
-    /// <summary>GC-committed memory beyond the heap worth a compacting collection.</summary>
-    public const long CollectThresholdBytes = 64L * 1024 * 1024;
+    /// <summary>GC-committed memory beyond the heap always tolerated (the gen0 budget and a little more).</summary>
+    public const long MinCollectThresholdBytes = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// Whether a compacting full collection is worth it: after a burst, or when the GC holds more unused than live
+    /// memory (and more than <see cref="MinCollectThresholdBytes"/>). Relative to the live heap, so a server under
+    /// steady churn (clients leaving and coming back) is held to about twice its live heap, while a million-client
+    /// heap, whose collection stops every thread for about a second, is not collected for a few MB.
+    /// </summary>
+    public static bool ShouldCollect(long heapBytes, long committedBytes, bool afterBurst) =>
+        afterBurst || committedBytes - heapBytes >= Math.Max(MinCollectThresholdBytes, heapBytes);
 
     /// <summary>
     /// Free native heap worth a trim. Small on purpose: the holes a burst of handshakes leaves in glibc's arenas stay
@@ -46,9 +55,8 @@ public static class MemoryReclaimer
     public static long ReclaimIfWorthIt(bool afterBurst = false)
     {
         var gc = GC.GetGCMemoryInfo();
-        long unusedManaged = Math.Max(0, gc.TotalCommittedBytes - gc.HeapSizeBytes);
         long unusedNative = Math.Max(0, NativeHeap.FreeBytes());
-        bool collect = afterBurst || unusedManaged >= CollectThresholdBytes;
+        bool collect = ShouldCollect(gc.HeapSizeBytes, gc.TotalCommittedBytes, afterBurst);
         bool trim = collect || unusedNative >= TrimThresholdBytes;
         if (!trim) return 0;
         long before = Environment.WorkingSet;
