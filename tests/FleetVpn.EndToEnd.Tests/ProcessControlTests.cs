@@ -181,6 +181,11 @@ public sealed partial class ProcessControlTests(E2EFixture env, ITestOutputHelpe
         var environment = File.ReadAllText($"/proc/{server.Process.Pid}/environ").Split('\0');
         Assert.Contains("MALLOC_ARENA_MAX=2", environment);
         Assert.Contains("DOTNET_GCGen0MaxBudget=800000", environment);
+        // The runtime's diagnostics socket (dotnet-counters, dotnet-gcdump) answers: the re-executed image made it again.
+        var diagnostics = Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{server.Process.Pid}-*-socket");
+        Assert.Single(diagnostics);
+        using (var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified))
+            probe.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(diagnostics[0]));
         // A SIGHUP reads the same file again, now from inside DIR: the relative paths still name the same files (else a
         // configuration error is logged and nothing reloads); a SIGUSR1 restart with what it read serves again.
         var mark = server.Log.Count;

@@ -52,7 +52,24 @@ public static partial class MemorySettingsAtStart
         var envp = new List<string>();
         foreach (DictionaryEntry variable in environment) envp.Add($"{variable.Key}={variable.Value}");
         envp.AddRange(missing);
+        RemoveDiagnosticsSocket();
         Execute(file, argv, envp);
+    }
+
+    /// <summary>
+    /// The runtime's diagnostics socket (dotnet-counters, dotnet-gcdump, dotnet-trace) is named after the PID and the
+    /// process start time, which the re-executed image keeps: left in place, the new runtime cannot bind it and the
+    /// tools would find a dead socket. Removed just before execve, so the new image makes it again.
+    /// </summary>
+    private static void RemoveDiagnosticsSocket()
+    {
+        try
+        {
+            var directory = Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 } tmp ? tmp : "/tmp";
+            foreach (var socket in Directory.EnumerateFiles(directory, $"dotnet-diagnostic-{Environment.ProcessId}-*-socket"))
+                File.Delete(socket);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     private static void Execute(string file, List<string> argv, List<string> envp)
