@@ -366,8 +366,9 @@ public sealed class VpnServer
             long started = Interlocked.Read(ref server.Counters.HandshakesStarted);
             bool afterBurst = started - startedAtCompaction >= 1000 && started - startedBefore < 100;
             startedBefore = started;
-            long returned = MemoryReclaimer.ReclaimIfWorthIt(afterBurst);
-            if (afterBurst || returned > 0) startedAtCompaction = started;
+            long returned = MemoryReclaimer.ReclaimIfWorthIt(afterBurst, out bool collected);
+            // Only a compaction ends the count: the native trims during a ramp must not hide the burst from it.
+            if (collected) startedAtCompaction = started;
             if (returned >= 1024 * 1024) server.Log.Write(3, $"memory: {returned / (1024 * 1024)} MB returned to the kernel after a burst");
             if (!server.Log.IsEnabled(3)) continue;
             var workers = string.Join(' ', server.Workers.Select(w => $"{w.Index}:{w.SessionCount}"));

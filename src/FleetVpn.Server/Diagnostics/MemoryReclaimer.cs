@@ -44,7 +44,8 @@ public static class MemoryReclaimer
     /// ended (<paramref name="afterBurst"/>): the sessions it left behind (abandoned, replaced, failed) lived long
     /// enough to reach the oldest generation, and an idle server allocates too little for the GC to collect that
     /// generation by itself, so their records would stay in the heap. Returns the RSS given back in bytes (0 when
-    /// nothing was done).
+    /// nothing was done); <paramref name="collected"/> tells whether the compacting collection ran (a native trim
+    /// alone does not count: it runs every minute of a ramp).
     /// </summary>
     /// <remarks>
     /// The two heaps are judged apart. glibc counts pages it already gave back as free for good, so free native memory
@@ -52,11 +53,11 @@ public static class MemoryReclaimer
     /// would run a blocking full compaction every minute. The trim is cheap; the collection stops every thread, for a
     /// second at a million sessions.
     /// </remarks>
-    public static long ReclaimIfWorthIt(bool afterBurst = false)
+    public static long ReclaimIfWorthIt(bool afterBurst, out bool collected)
     {
         var gc = GC.GetGCMemoryInfo();
         long unusedNative = Math.Max(0, NativeHeap.FreeBytes());
-        bool collect = ShouldCollect(gc.HeapSizeBytes, gc.TotalCommittedBytes, afterBurst);
+        bool collect = collected = ShouldCollect(gc.HeapSizeBytes, gc.TotalCommittedBytes, afterBurst);
         bool trim = collect || unusedNative >= TrimThresholdBytes;
         if (!trim) return 0;
         long before = Environment.WorkingSet;
