@@ -326,7 +326,7 @@ public sealed class PacketDispatcher
         if (!_server.RateLimits.AdmitsNewClient(from, ServerContext.NowMs)) return;
         // A client that reconnects from the same address replaces its old session.
         session?.Close("replaced by a new session from the same address", level: 3);
-        var fresh = new ClientSession(_worker, PeerAddress.From(from), packet.RemoteSessionId, packet.SessionId, clientKey?.Compact);
+        var fresh = new ClientSession(_worker, source, packet.RemoteSessionId, packet.SessionId, clientKey?.Compact);
         // At max-clients a handshake left half-done by a client that went quiet gives its place to the new one.
         if (!_server.Sessions.TryAdd(fresh) && !(_worker.EvictStalledHandshake() && _server.Sessions.TryAdd(fresh)))
         {
