@@ -9,6 +9,10 @@
 #   SERVERS="fleetvpn openvpn" (default): which servers to run against.
 #   HOLD=150 (default): seconds the whole fleet is held after the ramp (600: issue 5's ten-minute hold).
 #   NS=fvfleet (default): the network namespace made for the run (bench/lib/fleet-common.sh: deleted on exit).
+#   DIAG=DIR: 30 s before the fleet's end, FleetVPN's memory map (smaps, and pmap -x sorted by RSS) into DIR, and
+#     a heap report by type if dotnet-gcdump is installed; the server writes glibc's malloc_info report to
+#     DIR/malloc-info.xml once a minute (FLEETVPN_MALLOC_INFO). The dump runs a full GC: a DIAG run's RSS figure
+#     is for diagnosis, not for the results.
 #   Prints one result line per server and leaves the swarm's JSON summaries in bench/results/swarm-fleet-*.json.
 # Note: openvpn's ifconfig pool stops at a /16 (65,536 addresses), so past ~65,000 clients only FleetVPN runs.
 set -euo pipefail
@@ -17,6 +21,7 @@ cd "$(dirname "$0")/.."
 N=${1:-10000}
 RAMP=${2:-200}
 fleet_init "${NS:-fvfleet}"
+if [ -n "${DIAG:-}" ]; then mkdir -p "$DIAG"; export FLEETVPN_MALLOC_INFO="$DIAG/malloc-info.xml"; fi
 fleet_server_conf "$N" "10 120"
 hz=$FLEET_HZ
 fv=$FV
@@ -44,6 +49,7 @@ for server in ${SERVERS:-fleetvpn openvpn}; do
   # Each second: time, server pid, RSS (kB), CPU time used so far (clock ticks, user + system), swarm progress.
   fleet_sampler_start "$work/rss.txt" "$work/swarm.log" $((duration + 500))
   start=$(date +%s)
+  [ -n "${DIAG:-}" ] && [ "$server" = fleetvpn ] && fleet_diag_at $((start + duration - 30)) "$sp" "$DIAG"
   swarm "$N" "bench/results/swarm-fleet-$server-$N.json" "$duration"
   end=$(date +%s)
   fleet_sampler_stop

@@ -197,3 +197,21 @@ fleet_command() { # VAR... then -- then "$0" "$@"
   while [ "$1" != -- ]; do v=$1; shift; [ -n "${!v+x}" ] && s+="$v=$(_fleet_q "${!v}") "; done
   shift; for a in "$@"; do s+="$(_fleet_q "$a") "; done; echo "${s% }"
 }
+
+# fleet_diag_at EPOCH PID DIR: in the background, at EPOCH, the server's memory map into DIR (smaps; pmap -x sorted
+# by RSS; smaps_rollup) and then, if dotnet-gcdump is on PATH or in ~/.dotnet/tools, its heap report by type.
+# (Not gdb: attaching it to the server aborted the runtime.)
+fleet_diag_at() {
+  local at=$1 pid=$2 dir=$3 gcdump
+  mkdir -p "$dir"
+  gcdump=$(command -v dotnet-gcdump || ls "$HOME/.dotnet/tools/dotnet-gcdump" 2>/dev/null || true)
+  ( while [ "$(date +%s)" -lt "$at" ]; do sleep 1; done
+    cp /proc/"$pid"/smaps "$dir/smaps.txt" 2>/dev/null
+    cp /proc/"$pid"/smaps_rollup "$dir/smaps_rollup.txt" 2>/dev/null
+    pmap -x "$pid" 2>/dev/null | sort -k3 -n -r | head -60 > "$dir/pmap.txt"
+    if [ -n "$gcdump" ]; then
+      "$gcdump" collect -p "$pid" -o "$dir/heap.gcdump" > "$dir/gcdump.log" 2>&1 &&
+        "$gcdump" report "$dir/heap.gcdump" > "$dir/heap-by-type.txt" 2>&1
+    fi ) &
+  FLEET_PIDS+=("$!")
+}

@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using FleetVpn.Protocol.Keys;
 using FleetVpn.Protocol.Messages;
 
@@ -27,6 +28,28 @@ public abstract class TlsChannel : IAsyncDisposable
     }
 
     protected SslStream Ssl { get; }
+
+    /// <summary>Peer certificates this channel disposes with itself (<see cref="OwnPeerCertificate"/>).</summary>
+    private List<X509Certificate2>? _peerCertificates;
+
+    /// <summary>
+    /// The peer's certificate as an <see cref="X509Certificate2"/>, disposed with this channel. SslStream stops
+    /// disposing its remote certificate once it was exposed (to a validation callback or through
+    /// <see cref="SslStream.RemoteCertificate"/>), and an undisposed one keeps its OpenSSL X509 until a full collection
+    /// finalizes it. By then a burst of handshakes has piled up tens of MB of them in the native heap, and the holes
+    /// they leave stay resident for good.
+    /// </summary>
+    protected X509Certificate2? OwnPeerCertificate(X509Certificate? certificate)
+    {
+        if (certificate is null) return null;
+        var owned = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        lock (Ssl)
+        {
+            _peerCertificates ??= [];
+            if (!_peerCertificates.Contains(owned)) _peerCertificates.Add(owned);
+        }
+        return owned;
+    }
 
     public string? TlsDescription => Ssl.IsAuthenticated ? $"{Ssl.SslProtocol}, cipher {Ssl.NegotiatedCipherSuite}" : null;
 
@@ -119,6 +142,11 @@ public abstract class TlsChannel : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _transport.Complete();
         try { await Ssl.DisposeAsync().ConfigureAwait(false); } catch (Exception) { /* closing a dead session */ }
+        lock (Ssl)
+        {
+            foreach (var certificate in _peerCertificates ?? []) certificate.Dispose();
+            _peerCertificates = null;
+        }
         _writeGate.Dispose();
         GC.SuppressFinalize(this);
     }

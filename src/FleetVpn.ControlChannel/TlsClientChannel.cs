@@ -54,7 +54,7 @@ public sealed class TlsClientChannel : TlsChannel
 
     private bool ValidateServerCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
-        var cert = certificate as X509Certificate2 ?? (certificate is null ? null : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+        var cert = OwnPeerCertificate(certificate);
         X509Certificate2Collection? intermediates = null;
         if (chain is not null && chain.ChainElements.Count > 1)
         {

@@ -21,6 +21,7 @@ public sealed class TlsServerChannel : TlsChannel
     /// <summary>Why the client certificate was refused, when it was.</summary>
     public string? RejectionReason { get; private set; }
 
+    /// <summary>The client's certificate once authenticated; disposed with the channel.</summary>
     public X509Certificate2? ClientCertificate { get; private set; }
 
     public async Task AuthenticateAsync(CancellationToken cancellation)
@@ -38,15 +39,12 @@ public sealed class TlsServerChannel : TlsChannel
             CertificateChainPolicy = _settings.Policy.ChainPolicy(),
             RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
             {
-                var cert = certificate as X509Certificate2
-                    ?? (certificate is null ? null : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
-                RejectionReason = _settings.Policy.Check(cert, DateTime.UtcNow, chain);
+                RejectionReason = _settings.Policy.Check(OwnPeerCertificate(certificate), DateTime.UtcNow, chain);
                 return RejectionReason is null;
             },
         };
         await Ssl.AuthenticateAsServerAsync(options, cancellation).ConfigureAwait(false);
-        ClientCertificate = Ssl.RemoteCertificate as X509Certificate2
-            ?? (Ssl.RemoteCertificate is { } c ? X509CertificateLoader.LoadCertificate(c.GetRawCertData()) : null);
+        ClientCertificate = OwnPeerCertificate(Ssl.RemoteCertificate);
     }
 
     /// <summary>Reads the client's key-method-2 message.</summary>

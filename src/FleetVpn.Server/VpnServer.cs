@@ -355,6 +355,9 @@ public sealed class VpnServer
     /// verb 3 a line with the clients, RSS, managed and native heaps (RSS alone misleads: the GC and glibc keep
     /// high-water marks) and the drop counters.
     /// </summary>
+    /// <summary>A diagnostic: where the resources loop writes glibc's malloc_info report each minute, after the reclaim.</summary>
+    public const string NativeHeapReportVariable = "FLEETVPN_MALLOC_INFO";
+
     private static async Task ResourcesLoopAsync(ServerContext server, CancellationToken cancellation)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(60));
@@ -370,6 +373,7 @@ public sealed class VpnServer
             // Only a compaction ends the count: the native trims during a ramp must not hide the burst from it.
             if (collected) startedAtCompaction = started;
             if (returned >= 1024 * 1024) server.Log.Write(3, $"memory: {returned / (1024 * 1024)} MB returned to the kernel after a burst");
+            if (Environment.GetEnvironmentVariable(NativeHeapReportVariable) is { Length: > 0 } reportPath) NativeHeap.WriteReport(reportPath);
             if (!server.Log.IsEnabled(3)) continue;
             var workers = string.Join(' ', server.Workers.Select(w => $"{w.Index}:{w.SessionCount}"));
             long handedOff = server.Workers.Sum(w => w.HandedOff), sendDropped = server.Workers.Sum(w => w.SendDropped);

@@ -57,6 +57,32 @@ public static partial class NativeHeap
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return -1; }
     }
 
+    /// <summary>
+    /// Writes glibc's <c>malloc_info</c> report to <paramref name="path"/> (XML: each arena's free chunks by size, and
+    /// what it holds from the kernel): whether a native heap's RSS is free pages a trim can give back or holes pinned
+    /// by live blocks. False when it could not be written.
+    /// </summary>
+    public static bool WriteReport(string path)
+    {
+        try
+        {
+            nint stream = FOpen(path, "w");
+            if (stream == 0) return false;
+            int result = MallocInfo(0, stream);
+            return (FClose(stream) == 0) & (result == 0);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return false; }
+    }
+
+    [LibraryImport("libc", EntryPoint = "fopen", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint FOpen(string path, string mode);
+
+    [LibraryImport("libc", EntryPoint = "fclose")]
+    private static partial int FClose(nint stream);
+
+    [LibraryImport("libc", EntryPoint = "malloc_info")]
+    private static partial int MallocInfo(int options, nint stream);
+
     /// <summary>glibc's <c>struct mallinfo2</c>.</summary>
     [StructLayout(LayoutKind.Sequential)]
     private struct MallInfo

@@ -36,8 +36,6 @@ public sealed class ClientSession : IRemotePeer
     private KeyNegotiation? _negotiation;
     /// <summary>What the last negotiation left when it was released: the idle state.</summary>
     private ReleasedNegotiation _released;
-    private DataCipher? _cipher;
-    private HmacDigest _digest = HmacDigest.Sha1;
     /// <summary>Replay packet-ids for the control channel's tls-auth/tls-crypt wrapper; null without one (nothing to number).</summary>
     private readonly PacketIdSender? _replaySender;
     /// <summary>The control channel's replay window: made only with tls-auth/tls-crypt (their packets carry replay ids).</summary>
@@ -457,13 +455,17 @@ public sealed class ClientSession : IRemotePeer
 
             IReadOnlyList<string>? pushReply = null;
             string? refusal = null, authFailed = null;
+            // The cipher stays as first negotiated; renegotiation only renews the keys (§10). A session keeps it in
+            // its keys rather than in fields of its own (16 bytes per idle client).
+            DataCipher? cipher = Keys?.Cipher;
+            HmacDigest digest = Keys?.Digest ?? HmacDigest.Sha1;
             if (negotiation.IsInitial)
             {
                 CompLzoFraming = clientOptions.CompLzo;
-                _cipher = CipherNegotiation.Choose(_server.Options.DataCiphers, peer, clientOptions.Cipher, _server.Options.DataCiphersFallback);
+                cipher = CipherNegotiation.Choose(_server.Options.DataCiphers, peer, clientOptions.Cipher, _server.Options.DataCiphersFallback);
                 // CBC needs the client's HMAC: NCP never negotiates `auth`, the client's options string tells it (§9.1).
-                _digest = HmacDigest.Find(clientOptions.Get("auth") ?? "") ?? _server.Options.Auth;
-                if (_cipher is null)
+                digest = HmacDigest.Find(clientOptions.Get("auth") ?? "") ?? _server.Options.Auth;
+                if (cipher is null)
                 {
                     string offered = string.Join(':', peer.Ciphers ?? [clientOptions.Cipher ?? (clientOptions.Has("keysize") ? "BF-CBC (2.3 default)" : "none")]);
                     refusal = $"no shared data cipher (client offers {offered}, server has {string.Join(':', _server.Options.DataCiphers)}"
@@ -516,17 +518,17 @@ public sealed class ClientSession : IRemotePeer
                     _addressing = addressing.HasRoutes ? addressing : null;
                 }
                 UsesPeerId = peer.Has(PeerInfo.ProtoDataV2);
-                pushReply = PushReplyFactory.Build(_server.Options, _server.Pool, VirtualAddress, addressing.Netmask, UsesPeerId ? PeerId : null, peer, _cipher!, ccd);
+                pushReply = PushReplyFactory.Build(_server.Options, _server.Pool, VirtualAddress, addressing.Netmask, UsesPeerId ? PeerId : null, peer, cipher!, ccd);
             }
 
-            // The cipher stays as first negotiated; renegotiation only renews the keys (§10).
+            if (cipher is null) throw new InvalidDataException("renegotiation without data keys to renew");
             var material = LegacyKeyExpansion.Derive(client.Keys, serverKeys, RemoteSessionId, OwnSessionId);
-            InstallKeys(negotiation, new DataChannelKeys(negotiation.KeyId, _cipher!, _digest, material));
+            InstallKeys(negotiation, new DataChannelKeys(negotiation.KeyId, cipher, digest, material));
             if (negotiation.IsInitial)
             {
                 ServerCounters.Increment(ref _server.Counters.HandshakesCompleted);
                 _server.Metrics?.RecordHandshake(ServerContext.NowMs - CreatedAtMs);
-                log.Info($"{Name} connected, assigned {AddressPool.ToAddress(VirtualAddress)}, cipher {_cipher!.Name}{(_cipher.IsAead ? "" : "/" + _digest.Name)}, peer-id {(UsesPeerId ? PeerId : DataPacketHeader.NoPeerId)}, {peer.Version ?? "unknown version"}", "connect");
+                log.Info($"{Name} connected, assigned {AddressPool.ToAddress(VirtualAddress)}, cipher {cipher.Name}{(cipher.IsAead ? "" : "/" + digest.Name)}, peer-id {(UsesPeerId ? PeerId : DataPacketHeader.NoPeerId)}, {peer.Version ?? "unknown version"}", "connect");
                 _server.SessionObserver?.Established(this);
             }
             else

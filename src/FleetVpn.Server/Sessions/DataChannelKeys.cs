@@ -31,6 +31,9 @@ public sealed class DataChannelKeys : ICipherCacheOwner
     public int KeyId { get; }
     public DataCipher Cipher { get; }
 
+    /// <summary>The HMAC of a CBC cipher (the client's `auth`); unused for AEAD.</summary>
+    public HmacDigest Digest => _digest;
+
     /// <summary>Opens client→server packets; this thread's context, valid until its next cache call.</summary>
     public IPacketCipher Decryptor => PacketCipherCache.Current.Get(this, KeyMaterial.ClientToServer, static (k, slot) => k.Create(slot));
 

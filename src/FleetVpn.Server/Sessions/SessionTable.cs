@@ -1,5 +1,4 @@
 using FleetVpn.Platform.Sockets;
-using System.Collections.Concurrent;
 using System.Net;
 
 namespace FleetVpn.Server.Sessions;
@@ -13,7 +12,7 @@ public sealed class SessionTable
 {
     private readonly RemoteAddressIndex<ClientSession> _byAddress = new();
     private readonly TunnelAddressIndex _byVirtualAddress;
-    private readonly ConcurrentDictionary<string, ClientSession> _byCommonName = new(StringComparer.Ordinal);
+    private readonly CommonNameIndex _byCommonName = new();
     private readonly ClientSession?[] _byPeerId;
     private readonly PeerIdAllocator _peerIds;
     private readonly object _gate = new();
@@ -92,9 +91,12 @@ public sealed class SessionTable
     /// </summary>
     public ClientSession? ClaimCommonName(ClientSession session)
     {
-        ClientSession? previous = null;
-        _byCommonName.AddOrUpdate(session.CommonName, session, (_, old) => { previous = old; return session; });
-        return previous == session ? null : previous;
+        lock (_gate)
+        {
+            var previous = _byCommonName.Get(session.CommonName);
+            _byCommonName.Set(session);
+            return previous == session ? null : previous;
+        }
     }
 
     /// <summary>Moves a session to a new remote address (float), after its packet authenticated.</summary>
@@ -113,7 +115,7 @@ public sealed class SessionTable
         lock (_gate)
         {
             _byAddress.Remove(session, session.RemoteAddress);
-            _byCommonName.TryRemove(new KeyValuePair<string, ClientSession>(session.CommonName, session));
+            _byCommonName.Remove(session, session.CommonName);
             if (_iroutes.Any(r => r.Session == session)) _iroutes = _iroutes.Where(r => r.Session != session).ToArray();
             if (session.VirtualAddress != 0)
                 _byVirtualAddress.Remove(session.VirtualAddress, session);
