@@ -44,6 +44,9 @@ public sealed class ServerContext
     public ScriptRunner Scripts { get; }
     public ServerLog Log { get; }
     public ServerCounters Counters { get; } = new();
+
+    /// <summary>The sessions' control-state locks (<see cref="Sessions.SessionLocks"/>).</summary>
+    public SessionLocks SessionLocks { get; } = new();
     public IReadOnlyList<UdpPort> Ports { get; }
 
     /// <summary>The workers, one per port; set once they exist (before any datagram is read).</summary>

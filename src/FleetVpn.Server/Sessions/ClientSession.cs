@@ -28,8 +28,8 @@ public sealed class ClientSession : IRemotePeer
 {
     /// <summary>The server, through the owner (a field of its own would cost every idle client 8 bytes).</summary>
     private ServerContext _server => Owner.Server;
-    // The session lock is the session itself (never exposed for locking elsewhere): an idle client saves an object.
-    private object _gate => this;
+    /// <summary>The session lock: one of the server's shared <see cref="SessionLocks"/>, not an object per client.</summary>
+    private Lock _gate => Owner.Server.SessionLocks.For(OwnSessionId);
     /// <summary>Datagrams of one flush: per thread, not per client.</summary>
     [ThreadStatic] private static List<byte[]>? t_outgoing;
     /// <summary>The negotiation in progress or in its grace period; null once released (then <see cref="_released"/>).</summary>
