@@ -17,8 +17,8 @@ namespace FleetVpn.Server.Engine;
 /// A session belongs to the worker that admitted it; its peer-id says which (<see cref="SessionTable"/>). A datagram
 /// that reaches another worker (the client floated to an address the kernel hashes elsewhere) is handed to the
 /// owner through its inbox, so a session's receive state (replay window, reliability layer) is only ever touched
-/// by one thread. Packets from the tun may be sealed by any worker: the per-key send lock is the only lock on
-/// that path, and it is uncontended unless two workers send to one client at once.
+/// by one thread. Packets from the tun may be sealed by any worker: no lock on that path, the send packet-id is
+/// taken atomically and each thread seals with its own cipher contexts.
 /// </para>
 /// </summary>
 public sealed class Worker : IDisposable

@@ -5,7 +5,7 @@ namespace FleetVpn.Server.Sessions;
 
 /// <summary>
 /// One key generation of a client's data channel: the key material, the receive replay window (touched only by the
-/// receive path) and the send packet-id (under the send lock). The cipher contexts are not kept here but in the
+/// receive path) and the send packet-id (taken atomically). The cipher contexts are not kept here but in the
 /// using thread's <see cref="PacketCipherCache"/>: an idle client holds key bytes, not two live OpenSSL contexts.
 /// </summary>
 public sealed class DataChannelKeys : ICipherCacheOwner
@@ -48,14 +48,25 @@ public sealed class DataChannelKeys : ICipherCacheOwner
     /// <summary>Replay check of an authenticated packet-id (receive thread only).</summary>
     public bool AcceptPacketId(uint packetId) => _replay.TryAccept(packetId);
 
-    /// <summary>Seals under the send lock so that packet-ids stay unique across sending threads.</summary>
+    /// <summary>
+    /// Seals with the next packet-id, taken atomically so that ids stay unique across sending threads; the cipher
+    /// context is the thread's own, so no lock is held (a contended Monitor on this object would leave it a native
+    /// sync block for good). Returns 0 once the ids are used up.
+    /// </summary>
     public int Seal(Span<byte> packet, int headerLength, ReadOnlySpan<byte> plaintext)
     {
-        lock (this) // the send lock: an object of its own would cost every idle client 24 bytes
+        uint id = NextPacketId();
+        return id == 0 ? 0 : Encryptor.Seal(packet, headerLength, id, plaintext);
+    }
+
+    /// <summary>The next packet-id to send, or 0 at the wrap: an id is never reused with the same key (renegotiation renews keys first).</summary>
+    private uint NextPacketId()
+    {
+        while (true)
         {
-            // Never reuse a packet-id with the same key: stop at the wrap (renegotiation renews keys first).
-            if (_lastSentPacketId == uint.MaxValue) return 0;
-            return Encryptor.Seal(packet, headerLength, ++_lastSentPacketId, plaintext);
+            uint last = Volatile.Read(ref _lastSentPacketId);
+            if (last == uint.MaxValue) return 0;
+            if (Interlocked.CompareExchange(ref _lastSentPacketId, last + 1, last) == last) return last + 1;
         }
     }
 }
