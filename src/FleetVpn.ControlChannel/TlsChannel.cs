@@ -31,6 +31,7 @@ public abstract class TlsChannel : IAsyncDisposable
 
     /// <summary>Peer certificates this channel disposes with itself (<see cref="OwnPeerCertificate"/>).</summary>
     private List<X509Certificate2>? _peerCertificates;
+    private readonly Lock _peerCertificatesGate = new();
 
     /// <summary>
     /// The peer's certificate as an <see cref="X509Certificate2"/>, disposed with this channel. SslStream stops
@@ -43,7 +44,7 @@ public abstract class TlsChannel : IAsyncDisposable
     {
         if (certificate is null) return null;
         var owned = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        lock (Ssl)
+        lock (_peerCertificatesGate)
         {
             _peerCertificates ??= [];
             if (!_peerCertificates.Contains(owned)) _peerCertificates.Add(owned);
@@ -142,7 +143,7 @@ public abstract class TlsChannel : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _transport.Complete();
         try { await Ssl.DisposeAsync().ConfigureAwait(false); } catch (Exception) { /* closing a dead session */ }
-        lock (Ssl)
+        lock (_peerCertificatesGate)
         {
             foreach (var certificate in _peerCertificates ?? []) certificate.Dispose();
             _peerCertificates = null;

@@ -350,20 +350,21 @@ public sealed class VpnServer
         while (await timer.WaitForNextTickAsync(cancellation).ConfigureAwait(false)) WriteStatus(server);
     }
 
+    /// <summary>A diagnostic: where the resources loop writes glibc's malloc_info report each minute, after the reclaim.</summary>
+    public const string NativeHeapReportVariable = "FLEETVPN_MALLOC_INFO";
+
     /// <summary>
     /// Once a minute: memory left unused after a burst goes back to the kernel (<see cref="MemoryReclaimer"/>), and at
     /// verb 3 a line with the clients, RSS, managed and native heaps (RSS alone misleads: the GC and glibc keep
     /// high-water marks) and the drop counters.
     /// </summary>
-    /// <summary>A diagnostic: where the resources loop writes glibc's malloc_info report each minute, after the reclaim.</summary>
-    public const string NativeHeapReportVariable = "FLEETVPN_MALLOC_INFO";
-
     private static async Task ResourcesLoopAsync(ServerContext server, CancellationToken cancellation)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(60));
         // A burst has ended when at least 1,000 handshakes started since the last compaction and fewer than 100 in
         // the last minute: then one compacting collection clears what the burst left (a steady churn never triggers it).
         long startedAtCompaction = 0, startedBefore = 0;
+        string? reportPath = Environment.GetEnvironmentVariable(NativeHeapReportVariable) is { Length: > 0 } path ? path : null;
         while (await timer.WaitForNextTickAsync(cancellation).ConfigureAwait(false))
         {
             long started = Interlocked.Read(ref server.Counters.HandshakesStarted);
@@ -373,7 +374,7 @@ public sealed class VpnServer
             // Only a compaction ends the count: the native trims during a ramp must not hide the burst from it.
             if (collected) startedAtCompaction = started;
             if (returned >= 1024 * 1024) server.Log.Write(3, $"memory: {returned / (1024 * 1024)} MB returned to the kernel after a burst");
-            if (Environment.GetEnvironmentVariable(NativeHeapReportVariable) is { Length: > 0 } reportPath) NativeHeap.WriteReport(reportPath);
+            if (reportPath is not null) NativeHeap.WriteReport(reportPath);
             if (!server.Log.IsEnabled(3)) continue;
             var workers = string.Join(' ', server.Workers.Select(w => $"{w.Index}:{w.SessionCount}"));
             long handedOff = server.Workers.Sum(w => w.HandedOff), sendDropped = server.Workers.Sum(w => w.SendDropped);

@@ -48,8 +48,11 @@ public abstract class OpenAddressingIndex<T, TKey> where T : class where TKey : 
             if (Volatile.Read(ref slots[i]) is T item) yield return item;
     }
 
-    /// <summary>Adds <paramref name="item"/> under its key, replacing an entry already there. One writer at a time.</summary>
-    public void Set(T item)
+    /// <summary>
+    /// Adds <paramref name="item"/> under its key, replacing an entry already there, and returns the entry it replaced
+    /// (null if none). One writer at a time.
+    /// </summary>
+    public T? Set(T item)
     {
         var key = KeyOf(item);
         var slots = _slots;
@@ -71,7 +74,7 @@ public abstract class OpenAddressingIndex<T, TKey> where T : class where TKey : 
             if (KeyOf((T)entry).Equals(key))
             {
                 Volatile.Write(ref slots[i], item);
-                return;
+                return (T)entry;
             }
         }
         if (ReferenceEquals(slots[free], Tombstone)) _tombstones--;
@@ -79,6 +82,7 @@ public abstract class OpenAddressingIndex<T, TKey> where T : class where TKey : 
         Volatile.Write(ref _count, _count + 1);
         // Half full at most, tombstones included: every probe then ends at an empty slot soon.
         if ((_count + _tombstones) * 2 > slots.Length) Rebuild();
+        return null;
     }
 
     /// <summary>Removes <paramref name="item"/> (this very entry, under <paramref name="key"/>); false when it is not there.</summary>

@@ -93,8 +93,7 @@ public sealed class SessionTable
     {
         lock (_gate)
         {
-            var previous = _byCommonName.Get(session.CommonName);
-            _byCommonName.Set(session);
+            var previous = _byCommonName.Set(session);
             return previous == session ? null : previous;
         }
     }

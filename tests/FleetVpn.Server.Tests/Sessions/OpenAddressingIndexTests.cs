@@ -21,8 +21,8 @@ public sealed class OpenAddressingIndexTests
         var index = new ByName();
         var older = new Holder(new string("device-000042".AsSpan()));
         var newer = new Holder(new string("device-000042".AsSpan()));
-        index.Set(older);
-        index.Set(newer);
+        Assert.Null(index.Set(older));
+        Assert.Same(older, index.Set(newer));
         Assert.Equal(1, index.Count);
         Assert.Same(newer, index.Get("device-000042"));
         Assert.False(index.Remove(older, older.Name));
